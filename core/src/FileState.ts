@@ -1,0 +1,150 @@
+/**
+ * The file lifecycle as data: a transition table you can read, and one pure
+ * function that applies an event to a record. Storage delivers events at least
+ * once and out of order, so an event that already happened (or lost a race) is
+ * a no-op, and only events that cannot happen in a correct system are errors.
+ */
+import { Result, Schema } from "effect"
+import type { FailureReason, FileRecord, FileStatus } from "./FileRecord.ts"
+
+/** SPEC §6: after this many started attempts, a file fails with `processing_error`. */
+export const maxAttempts = 3
+
+export type FileEvent =
+  | { readonly _tag: "ObjectCreated"; readonly now: number; readonly size: number; readonly redispatchAt: number }
+  | { readonly _tag: "ProcessingStarted"; readonly now: number; readonly leaseUntil: number }
+  | {
+    readonly _tag: "Processed"
+    readonly now: number
+    readonly attempt: number
+    readonly size: number
+    readonly width: number
+    readonly height: number
+  }
+  | { readonly _tag: "ProcessingFailed"; readonly now: number; readonly attempt: number; readonly reason: FailureReason }
+  | { readonly _tag: "LeaseExpired"; readonly now: number; readonly redispatchAt: number }
+  | { readonly _tag: "UploadExpired"; readonly now: number }
+  | { readonly _tag: "Deleted"; readonly now: number }
+
+export type FileEventTag = FileEvent["_tag"]
+
+/**
+ * What each event does in each status: a target ("→ status"), "noop" (a
+ * duplicate, a stale attempt, or a lost race), or "illegal". Targets marked
+ * with a guard in `apply` fall back to "noop" when the guard does not hold.
+ */
+export type Rule = FileStatus | "deleted" | "retry-or-failed" | "noop" | "illegal"
+
+export const transitions: { readonly [S in FileStatus]: { readonly [E in FileEventTag]: Rule } } = {
+  //           ObjectCreated  ProcessingStarted  Processed   ProcessingFailed   LeaseExpired       UploadExpired  Deleted
+  uploading: {
+    ObjectCreated: "uploaded", ProcessingStarted: "illegal", Processed: "illegal", ProcessingFailed: "illegal",
+    LeaseExpired: "illegal", UploadExpired: "failed", Deleted: "deleted"
+  },
+  uploaded: {
+    ObjectCreated: "noop", ProcessingStarted: "processing", Processed: "noop", ProcessingFailed: "noop",
+    LeaseExpired: "noop", UploadExpired: "noop", Deleted: "deleted"
+  },
+  processing: {
+    ObjectCreated: "noop", ProcessingStarted: "noop", Processed: "ready", ProcessingFailed: "retry-or-failed",
+    LeaseExpired: "retry-or-failed", UploadExpired: "noop", Deleted: "deleted"
+  },
+  ready: {
+    ObjectCreated: "noop", ProcessingStarted: "noop", Processed: "noop", ProcessingFailed: "noop",
+    LeaseExpired: "noop", UploadExpired: "noop", Deleted: "deleted"
+  },
+  failed: {
+    ObjectCreated: "noop", ProcessingStarted: "noop", Processed: "noop", ProcessingFailed: "noop",
+    LeaseExpired: "noop", UploadExpired: "noop", Deleted: "deleted"
+  }
+}
+
+export class IllegalTransition extends Schema.TaggedError<IllegalTransition>()("IllegalTransition", {
+  from: Schema.String,
+  event: Schema.String
+}) {}
+
+export type Outcome =
+  | { readonly _tag: "Changed"; readonly record: FileRecord }
+  | { readonly _tag: "Unchanged" }
+  | { readonly _tag: "Removed" }
+
+const unchanged: Outcome = { _tag: "Unchanged" }
+
+const changed = (
+  record: FileRecord,
+  now: number,
+  patch: Partial<FileRecord>,
+  drop: ReadonlyArray<"leaseExpiresAt" | "dueAt" | "failureReason">
+): Outcome => {
+  const next: Record<string, unknown> = { ...record, ...patch, version: record.version + 1, updatedAt: now }
+  for (const key of drop) delete next[key]
+  return { _tag: "Changed", record: next as FileRecord }
+}
+
+const failed = (record: FileRecord, now: number, reason: FailureReason): Outcome =>
+  changed(record, now, { status: "failed", failureReason: reason }, ["leaseExpiresAt", "dueAt"])
+
+const retryOrFail = (record: FileRecord, now: number, redispatchAt: number, reason: FailureReason): Outcome =>
+  reason === "processing_error" && record.attempts < maxAttempts
+    ? changed(record, now, { status: "uploaded", dueAt: redispatchAt }, ["leaseExpiresAt"])
+    : failed(record, now, reason)
+
+/** Applies one event. Guards make stale or premature events no-ops. */
+export const apply = (record: FileRecord, event: FileEvent): Result.Result<Outcome, IllegalTransition> => {
+  const rule = transitions[record.status][event._tag]
+  if (rule === "illegal") return Result.fail(new IllegalTransition({ from: record.status, event: event._tag }))
+  if (rule === "noop") return Result.succeed(unchanged)
+  if (rule === "deleted") return Result.succeed({ _tag: "Removed" })
+  switch (event._tag) {
+    case "ObjectCreated":
+      return Result.succeed(
+        changed(record, event.now, { status: "uploaded", fileSize: event.size, dueAt: event.redispatchAt }, [])
+      )
+    case "ProcessingStarted":
+      return Result.succeed(
+        changed(record, event.now, {
+          status: "processing",
+          attempts: record.attempts + 1,
+          leaseExpiresAt: event.leaseUntil,
+          dueAt: event.leaseUntil
+        }, [])
+      )
+    case "Processed":
+      if (event.attempt !== record.attempts) return Result.succeed(unchanged)
+      return Result.succeed(
+        changed(record, event.now, {
+          status: "ready",
+          contentType: "image/jpeg",
+          fileSize: event.size,
+          width: event.width,
+          height: event.height
+        }, ["leaseExpiresAt", "dueAt"])
+      )
+    case "ProcessingFailed":
+      if (event.attempt !== record.attempts) return Result.succeed(unchanged)
+      return Result.succeed(retryOrFail(record, event.now, event.now, event.reason))
+    case "LeaseExpired":
+      if (record.leaseExpiresAt === undefined || event.now < record.leaseExpiresAt) return Result.succeed(unchanged)
+      return Result.succeed(retryOrFail(record, event.now, event.redispatchAt, "processing_error"))
+    case "UploadExpired":
+      if (record.dueAt === undefined || event.now < record.dueAt) return Result.succeed(unchanged)
+      return Result.succeed(failed(record, event.now, "upload_expired"))
+    case "Deleted":
+      return Result.succeed({ _tag: "Removed" })
+  }
+}
+
+/** The invariants every reachable record satisfies; the property tests check them after every event. */
+export const invariantViolations = (record: FileRecord): ReadonlyArray<string> => {
+  const problems: Array<string> = []
+  const has = (k: keyof FileRecord) => record[k] !== undefined
+  if (record.attempts > maxAttempts) problems.push("more attempts than allowed")
+  if ((record.status === "ready") !== (has("width") && has("height"))) problems.push("dimensions iff ready")
+  if ((record.status === "failed") !== has("failureReason")) problems.push("failure reason iff failed")
+  if ((record.status === "processing") !== has("leaseExpiresAt")) problems.push("lease iff processing")
+  if ((record.status === "ready" || record.status === "failed") === has("dueAt")) problems.push("due iff not final")
+  if (record.status === "processing" && record.attempts < 1) problems.push("processing without an attempt")
+  if (record.status === "ready" && record.contentType !== "image/jpeg") problems.push("ready but not JPEG")
+  return problems
+}

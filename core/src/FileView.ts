@@ -1,0 +1,63 @@
+/**
+ * The file record as clients see it (SPEC §2). Fields that do not apply are
+ * omitted; signed URLs appear only when the file is ready.
+ */
+import { Effect, Schema } from "effect"
+import { EntityType } from "./EntityType.ts"
+import { FailureReason, type FileRecord, FileStatus } from "./FileRecord.ts"
+import { MediaConfig } from "./MediaConfig.ts"
+import { imageKey, thumbnailKey } from "./ObjectKeys.ts"
+import { UrlSigner } from "./ports/UrlSigner.ts"
+
+export const FileView = Schema.Struct({
+  file_id: Schema.String,
+  content_type: Schema.String,
+  file_size: Schema.Int,
+  entity_type: EntityType,
+  entity_id: Schema.String,
+  status: FileStatus,
+  created_at: Schema.Int,
+  updated_at: Schema.Int,
+  download_url: Schema.optionalKey(Schema.String),
+  download_expires_at: Schema.optionalKey(Schema.Int),
+  thumbnail_url: Schema.optionalKey(Schema.String),
+  thumbnail_expires_at: Schema.optionalKey(Schema.Int),
+  width: Schema.optionalKey(Schema.Int),
+  height: Schema.optionalKey(Schema.Int),
+  failure_reason: Schema.optionalKey(FailureReason)
+}).annotate({ identifier: "File" })
+export type FileView = typeof FileView.Type
+
+/** Renders a record, signing download URLs for ready files (valid for the configured TTL from `now`). */
+export const toView = Effect.fn("FileView.toView")(function*(record: FileRecord, now: number) {
+  const base: FileView = {
+    file_id: record.fileId,
+    content_type: record.contentType,
+    file_size: record.fileSize,
+    entity_type: record.entityType,
+    entity_id: record.entityId,
+    status: record.status,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt
+  }
+  if (record.status === "failed" && record.failureReason !== undefined) {
+    return { ...base, failure_reason: record.failureReason }
+  }
+  if (record.status !== "ready" || record.width === undefined || record.height === undefined) return base
+  const signer = yield* UrlSigner
+  const config = yield* MediaConfig
+  const expiresAt = now + config.downloadUrlTtlSeconds
+  const [download_url, thumbnail_url] = yield* Effect.all([
+    signer.sign(imageKey(record.accountId, record.fileId, record.attempts), expiresAt),
+    signer.sign(thumbnailKey(record.accountId, record.fileId, record.attempts), expiresAt)
+  ])
+  return {
+    ...base,
+    download_url,
+    download_expires_at: expiresAt,
+    thumbnail_url,
+    thumbnail_expires_at: expiresAt,
+    width: record.width,
+    height: record.height
+  }
+})

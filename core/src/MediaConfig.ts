@@ -1,0 +1,34 @@
+/**
+ * Limits and timings of the service (SPEC §8, §9). A reference with the
+ * documented defaults; apps override it from configuration.
+ */
+import { Context } from "effect"
+
+export interface MediaConfigShape {
+  readonly maxUploadBytes: number
+  readonly maxPixels: number
+  /** Pre-signed upload targets expire after this long (15 minutes). */
+  readonly uploadUrlTtlSeconds: number
+  /** A file still uploading this long after its target expired fails `upload_expired`. */
+  readonly uploadGraceSeconds: number
+  /** Download and thumbnail URLs expire after this long (1 hour). */
+  readonly downloadUrlTtlSeconds: number
+  /** How long one processing attempt may hold a file before another may retry it. */
+  readonly leaseSeconds: number
+  /** A file left `uploaded` this long (a lost event, a crash) is dispatched again by the sweeper. */
+  readonly redispatchAfterSeconds: number
+}
+
+export const defaultMediaConfig: MediaConfigShape = {
+  maxUploadBytes: 26_214_400,
+  maxPixels: 100_000_000,
+  uploadUrlTtlSeconds: 15 * 60,
+  uploadGraceSeconds: 15 * 60,
+  downloadUrlTtlSeconds: 60 * 60,
+  leaseSeconds: 5 * 60,
+  redispatchAfterSeconds: 60
+}
+
+export const MediaConfig = Context.Reference<MediaConfigShape>("core/MediaConfig", {
+  defaultValue: () => defaultMediaConfig
+})

@@ -1,0 +1,29 @@
+/**
+ * Where each object of a file is stored. Originals live under their own prefix
+ * so storage events for derivatives are recognised and ignored.
+ */
+import { Option, Schema } from "effect"
+import { AccountId, FileId } from "./Ids.ts"
+
+export const originalsPrefix = "originals/"
+
+export const originalKey = (accountId: AccountId, fileId: FileId): string =>
+  `${originalsPrefix}${accountId}/${fileId}`
+
+/** Derivatives are named by the attempt that made them, so a losing attempt never overwrites a winner's. */
+export const imageKey = (accountId: AccountId, fileId: FileId, attempt: number): string =>
+  `images/${accountId}/${fileId}/${attempt}.jpg`
+
+export const thumbnailKey = (accountId: AccountId, fileId: FileId, attempt: number): string =>
+  `thumbnails/${accountId}/${fileId}/${attempt}.jpg`
+
+const decodeAccount = Schema.decodeUnknownOption(AccountId)
+const decodeFileId = Schema.decodeUnknownOption(FileId)
+
+/** The account and file of an originals key; none for any other key. */
+export const parseOriginalKey = (key: string): Option.Option<{ accountId: AccountId; fileId: FileId }> => {
+  if (!key.startsWith(originalsPrefix)) return Option.none()
+  const rest = key.slice(originalsPrefix.length).split("/")
+  if (rest.length !== 2) return Option.none()
+  return Option.all({ accountId: decodeAccount(rest[0]), fileId: decodeFileId(rest[1]) })
+}

@@ -1,0 +1,36 @@
+/**
+ * ObjectStore in memory. Its upload target is not reachable over HTTP; tests
+ * "upload" with `put`, as storage would after accepting the POST.
+ */
+import { Effect, Layer, Option } from "effect"
+import { ObjectStore, type UploadPolicy } from "../ports/ObjectStore.ts"
+
+export const makeMemoryObjectStore = Effect.sync(() => {
+  const objects = new Map<string, { readonly bytes: Uint8Array; readonly contentType: string }>()
+
+  const presignUpload = Effect.fn("ObjectStore.presignUpload")(function*(policy: UploadPolicy) {
+    return {
+      url: "memory://uploads",
+      fields: {
+        key: policy.key,
+        "Content-Type": policy.contentType,
+        policy: JSON.stringify({ min: policy.minBytes, max: policy.maxBytes, expiresAt: policy.expiresAt })
+      }
+    }
+  })
+  const put = Effect.fn("ObjectStore.put")(function*(key: string, bytes: Uint8Array, contentType: string) {
+    objects.set(key, { bytes: bytes.slice(), contentType })
+  })
+  const get = Effect.fn("ObjectStore.get")(function*(key: string) {
+    return Option.map(Option.fromNullishOr(objects.get(key)), (o) => o.bytes.slice())
+  })
+  const head = Effect.fn("ObjectStore.head")(function*(key: string) {
+    return Option.map(Option.fromNullishOr(objects.get(key)), (o) => ({ size: o.bytes.length, contentType: o.contentType }))
+  })
+  const remove = Effect.fn("ObjectStore.delete")(function*(key: string) {
+    objects.delete(key)
+  })
+  return ObjectStore.of({ presignUpload, put, get, head, delete: remove })
+})
+
+export const layerMemory = Layer.effect(ObjectStore, makeMemoryObjectStore)

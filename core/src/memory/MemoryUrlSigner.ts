@@ -1,0 +1,11 @@
+/**
+ * UrlSigner in memory: readable, deterministic URLs for tests.
+ */
+import { Effect, Layer } from "effect"
+import { UrlSigner } from "../ports/UrlSigner.ts"
+
+export const layerMemory = Layer.succeed(UrlSigner, UrlSigner.of({
+  sign: Effect.fn("UrlSigner.sign")(function*(key: string, expiresAt: number) {
+    return `memory://cdn/${key}?Expires=${expiresAt}`
+  })
+}))

@@ -1,0 +1,27 @@
+/**
+ * Every port in memory: enough to run every use case in tests.
+ */
+import { Layer } from "effect"
+import { Cursors } from "../Cursor.ts"
+import type { Principal } from "../ports/Authenticator.ts"
+import { FileIds } from "../ports/FileIds.ts"
+import * as MemoryAuthenticator from "./MemoryAuthenticator.ts"
+import * as MemoryFileRepository from "./MemoryFileRepository.ts"
+import * as MemoryImageProcessor from "./MemoryImageProcessor.ts"
+import * as MemoryObjectStore from "./MemoryObjectStore.ts"
+import * as MemoryUrlSigner from "./MemoryUrlSigner.ts"
+
+export interface MemoryOptions extends MemoryImageProcessor.MemoryImageProcessorOptions {
+  readonly tokens?: Readonly<Record<string, Principal>>
+}
+
+export const layerMemory = (options: MemoryOptions = {}) =>
+  Layer.mergeAll(
+    MemoryFileRepository.layerMemory,
+    MemoryObjectStore.layerMemory,
+    MemoryUrlSigner.layerMemory,
+    MemoryImageProcessor.layerMemory(options),
+    MemoryAuthenticator.layerMemory(options.tokens ?? {}),
+    FileIds.layer,
+    Cursors.layerTest
+  )

@@ -1,0 +1,14 @@
+/**
+ * Port: new file ids. Random UUIDs in production, predictable ones in tests.
+ */
+import { Context, Effect, Layer } from "effect"
+import type { FileId } from "../Ids.ts"
+
+export class FileIds extends Context.Service<FileIds, {
+  readonly next: Effect.Effect<FileId>
+}>()("core/FileIds") {
+  /** Web Crypto's random UUID (present in Node, Deno, browsers and Lambda). */
+  static readonly layer = Layer.succeed(FileIds, FileIds.of({
+    next: Effect.sync(() => globalThis.crypto.randomUUID() as FileId)
+  }))
+}

@@ -1,0 +1,14 @@
+/**
+ * Port: time-limited download URLs for stored objects (CloudFront signed URLs
+ * in both modes).
+ */
+import { Context, type Effect, Schema } from "effect"
+
+export class SigningError extends Schema.TaggedError<SigningError>()("SigningError", {
+  cause: Schema.Defect()
+}) {}
+
+export class UrlSigner extends Context.Service<UrlSigner, {
+  /** A URL for `key` that stops working at `expiresAt` (UNIX seconds). */
+  sign(key: string, expiresAt: number): Effect.Effect<string, SigningError>
+}>()("core/UrlSigner") {}

@@ -1,0 +1,158 @@
+/**
+ * Use case: the processing workflow, driven by "object created" notifications
+ * (and by the sweeper). Every step is a conditional write on the record, so it
+ * is safe under duplicate, reordered and concurrent delivery and under crashes:
+ * whoever loses a write re-reads, and an attempt that lost its file removes
+ * what it wrote.
+ */
+import { Effect, Option, Result } from "effect"
+import { apply, type FileEvent } from "../FileState.ts"
+import type { FailureReason, FileRecord, FileStatus } from "../FileRecord.ts"
+import type { AccountId, FileId } from "../Ids.ts"
+import { MediaConfig } from "../MediaConfig.ts"
+import { nowSeconds } from "../MediaErrors.ts"
+import { imageKey, originalKey, parseOriginalKey, thumbnailKey } from "../ObjectKeys.ts"
+import { FileRepository, WriteConflict } from "../ports/FileRepository.ts"
+import { ImageProcessor } from "../ports/ImageProcessor.ts"
+import { ObjectStore } from "../ports/ObjectStore.ts"
+
+/** Where a file stands after the workflow ran: its status, "gone" (deleted), or "ignored" (not an original). */
+export type DriveResult = FileStatus | "gone" | "ignored"
+
+// Each loop turn makes one transition or returns; 3 attempts need fewer than this.
+const maxSteps = 16
+
+/** Applies an event and writes the result if the record is unchanged since it was read. */
+const write = Effect.fnUntraced(function*(record: FileRecord, event: FileEvent) {
+  const outcome = apply(record, event)
+  if (Result.isFailure(outcome)) return yield* Effect.die(outcome.failure)
+  if (outcome.success._tag !== "Changed") return Option.none<FileRecord>()
+  const next = outcome.success.record
+  const written = yield* (yield* FileRepository).transition(next, record.version).pipe(
+    Effect.as(true),
+    Effect.catchTag("WriteConflict", (_: WriteConflict) => Effect.succeed(false))
+  )
+  return written ? Option.some(next) : Option.none<FileRecord>()
+})
+
+type AttemptResult =
+  | { readonly _tag: "Done"; readonly size: number; readonly width: number; readonly height: number }
+  | { readonly _tag: "Failed"; readonly reason: FailureReason }
+
+/** Runs one processing attempt and stores its derivatives under the attempt's own keys. */
+const produce = Effect.fnUntraced(function*(record: FileRecord) {
+  const store = yield* ObjectStore
+  const config = yield* MediaConfig
+  const { accountId, fileId, attempts } = record
+  const transient = { _tag: "Failed", reason: "processing_error" } as const
+  const original = yield* store.get(originalKey(accountId, fileId)).pipe(Effect.option)
+  if (Option.isNone(original)) return transient as AttemptResult
+  if (Option.isNone(original.value)) return transient as AttemptResult
+  const bytes = original.value.value
+  if (bytes.length > config.maxUploadBytes) return { _tag: "Failed", reason: "too_large" } as AttemptResult
+  const processed = yield* (yield* ImageProcessor).process(bytes, { maxPixels: config.maxPixels }).pipe(
+    Effect.map(Result.succeed),
+    Effect.catchTag("ImageRejected", (e) => Effect.succeed(Result.fail<FailureReason>(e.reason))),
+    Effect.catchTag("ProcessorError", () => Effect.succeed(Result.fail<FailureReason>("processing_error"))),
+    Effect.catchDefect((defect) =>
+      Effect.logWarning("image processor died", defect).pipe(Effect.as(Result.fail<FailureReason>("processing_error")))
+    )
+  )
+  if (Result.isFailure(processed)) return { _tag: "Failed", reason: processed.failure } as AttemptResult
+  const { image, thumbnail } = processed.success
+  const stored = yield* Effect.all([
+    store.put(imageKey(accountId, fileId, attempts), image.bytes, "image/jpeg"),
+    store.put(thumbnailKey(accountId, fileId, attempts), thumbnail.bytes, "image/jpeg")
+  ], { concurrency: 2 }).pipe(Effect.option)
+  if (Option.isNone(stored)) return transient as AttemptResult
+  return { _tag: "Done", size: image.bytes.length, width: image.width, height: image.height } as AttemptResult
+})
+
+const removeDerivatives = (record: FileRecord) =>
+  Effect.gen(function*() {
+    const store = yield* ObjectStore
+    yield* Effect.all([
+      store.delete(imageKey(record.accountId, record.fileId, record.attempts)),
+      store.delete(thumbnailKey(record.accountId, record.fileId, record.attempts))
+    ], { concurrency: 2, discard: true })
+  })
+
+/** Runs the attempt this process just started, and records its outcome if it still owns the file. */
+const runAttempt = Effect.fnUntraced(function*(record: FileRecord) {
+  const result = yield* produce(record)
+  const now = yield* nowSeconds
+  const event: FileEvent = result._tag === "Done"
+    ? { _tag: "Processed", now, attempt: record.attempts, size: result.size, width: result.width, height: result.height }
+    : { _tag: "ProcessingFailed", now, attempt: record.attempts, reason: result.reason }
+  const committed = yield* write(record, event)
+  // Lost the file (deleted, or the lease expired and another attempt took over): leave nothing behind.
+  if (Option.isNone(committed) || committed.value.status !== "ready") yield* removeDerivatives(record)
+})
+
+/**
+ * Moves one file as far as it can go: registers the upload, runs attempts
+ * (retrying transient failures up to the attempt limit), and removes the
+ * original once the file is final or gone. `observedSize` is the size storage
+ * reported; without it the object is looked up.
+ */
+export const driveFile = Effect.fn("ProcessUpload.driveFile")(function*(
+  accountId: AccountId,
+  fileId: FileId,
+  observedSize?: number
+) {
+  const repo = yield* FileRepository
+  const store = yield* ObjectStore
+  const config = yield* MediaConfig
+  const original = originalKey(accountId, fileId)
+  for (let step = 0; step < maxSteps; step++) {
+    const found = yield* repo.get(accountId, fileId)
+    if (Option.isNone(found)) {
+      // Deleted, or never ours: an original without a record must not linger.
+      yield* store.delete(original)
+      return "gone" as DriveResult
+    }
+    const record = found.value
+    const now = yield* nowSeconds
+    switch (record.status) {
+      case "uploading": {
+        const size = observedSize !== undefined
+          ? observedSize
+          : Option.map(yield* store.head(original), (info) => info.size).pipe(Option.getOrUndefined)
+        if (size === undefined) return "uploading" as DriveResult
+        yield* write(record, { _tag: "ObjectCreated", now, size, redispatchAt: now + config.redispatchAfterSeconds })
+        break
+      }
+      case "uploaded": {
+        const started = yield* write(record, { _tag: "ProcessingStarted", now, leaseUntil: now + config.leaseSeconds })
+        if (Option.isSome(started)) yield* runAttempt(started.value)
+        break
+      }
+      case "processing": {
+        // Another attempt holds a live lease: it will finish, or the sweeper retries after it expires.
+        if (record.leaseExpiresAt !== undefined && now < record.leaseExpiresAt) return "processing" as DriveResult
+        yield* write(record, { _tag: "LeaseExpired", now, redispatchAt: now })
+        break
+      }
+      case "ready":
+      case "failed": {
+        // Originals carry the metadata we promise to strip: never keep one past the end.
+        yield* store.delete(original)
+        return record.status as DriveResult
+      }
+    }
+  }
+  return (yield* repo.get(accountId, fileId)).pipe(Option.match({
+    onNone: () => "gone" as DriveResult,
+    onSome: (record) => record.status as DriveResult
+  }))
+})
+
+/** Handles a storage "object created" notification; keys outside the originals prefix are ignored. */
+export const handleObjectCreated = Effect.fn("ProcessUpload.handleObjectCreated")(function*(
+  key: string,
+  size?: number
+) {
+  const ids = parseOriginalKey(key)
+  if (Option.isNone(ids)) return "ignored" as DriveResult
+  return yield* driveFile(ids.value.accountId, ids.value.fileId, size)
+})

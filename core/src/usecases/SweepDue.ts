@@ -1,0 +1,45 @@
+/**
+ * Use case: the sweeper. Finds files whose `dueAt` has passed and moves them
+ * on: uploads never completed fail `upload_expired`; files whose event was
+ * lost or whose processor crashed are driven again (lease expiry, retries).
+ */
+import { Effect, Option } from "effect"
+import type { FileRecord } from "../FileRecord.ts"
+import { apply } from "../FileState.ts"
+import { nowSeconds } from "../MediaErrors.ts"
+import { originalKey } from "../ObjectKeys.ts"
+import { FileRepository } from "../ports/FileRepository.ts"
+import { ObjectStore } from "../ports/ObjectStore.ts"
+import { type DriveResult, driveFile } from "./ProcessUpload.ts"
+
+export interface SweepOptions {
+  /** How many due files to look at in one sweep. */
+  readonly batch?: number
+  readonly concurrency?: number
+}
+
+const expireUpload = Effect.fnUntraced(function*(record: FileRecord, now: number) {
+  const store = yield* ObjectStore
+  // The object may have arrived after all (its event lost): then it is processed, not expired.
+  const arrived = yield* store.head(originalKey(record.accountId, record.fileId))
+  if (Option.isSome(arrived)) return yield* driveFile(record.accountId, record.fileId, arrived.value.size)
+  const outcome = apply(record, { _tag: "UploadExpired", now })
+  if (outcome._tag === "Success" && outcome.success._tag === "Changed") {
+    yield* (yield* FileRepository).transition(outcome.success.record, record.version).pipe(
+      Effect.catchTag("WriteConflict", () => Effect.void)
+    )
+  }
+  return yield* driveFile(record.accountId, record.fileId)
+})
+
+/** One sweep: returns what became of each due file. */
+export const sweepDue = Effect.fn("SweepDue")(function*(options: SweepOptions = {}) {
+  const now = yield* nowSeconds
+  const due = yield* (yield* FileRepository).listDue(now, options.batch ?? 100)
+  return yield* Effect.forEach(due, (record) =>
+    (record.status === "uploading"
+      ? expireUpload(record, now)
+      : driveFile(record.accountId, record.fileId)).pipe(
+        Effect.map((result): readonly [FileRecord, DriveResult] => [record, result])
+      ), { concurrency: options.concurrency ?? 4 })
+})
