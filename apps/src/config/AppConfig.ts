@@ -1,0 +1,83 @@
+/**
+ * The service's configuration (SPEC §8), read from the environment through
+ * Effect's Config when a layer is built — never at import time.
+ */
+import { Config, Context, Effect, Layer, Option, type Redacted } from "effect"
+import { defaultMediaConfig, MediaConfig } from "@media/core/MediaConfig"
+
+export type Mode = "embedded" | "aws"
+
+export interface AppConfigShape {
+  readonly port: number
+  readonly mode: Mode
+  readonly dataDir: string
+  readonly publicUrl: string
+  /** Embedded: defaults to `<dataDir>/credentials.json`, created on first start. */
+  readonly authFile: Option.Option<string>
+  readonly maxUploadBytes: number
+  readonly maxPixels: number
+  readonly corsOrigins: ReadonlyArray<string>
+  readonly bucket: Option.Option<string>
+  readonly table: Option.Option<string>
+  readonly cdnUrl: Option.Option<string>
+  readonly cdnKeyPairId: Option.Option<string>
+  readonly cdnPrivateKey: Option.Option<Redacted.Redacted<string>>
+  /** HMAC secret for search cursors; embedded generates one, aws derives one from the CDN key if unset. */
+  readonly cursorSecret: Option.Option<Redacted.Redacted<string>>
+}
+
+const positive = (name: string, fallback: number) =>
+  Effect.gen(function*() {
+    const n = yield* Config.Int(name).pipe(Config.withDefault(fallback))
+    if (n <= 0) return yield* Effect.fail(new Error(`${name} must be a positive integer`))
+    return n
+  })
+
+const optionalString = (name: string) => Config.option(Config.NonEmptyString(name))
+
+export const appConfig = Effect.gen(function*() {
+  const port = yield* Config.Port("PORT").pipe(Config.withDefault(8080))
+  const mode = yield* Config.Literals(["embedded", "aws"], "MEDIA_MODE").pipe(Config.withDefault("embedded" as const))
+  const dataDir = yield* Config.NonEmptyString("MEDIA_DATA_DIR").pipe(Config.withDefault("./data"))
+  const publicUrl = yield* Config.NonEmptyString("MEDIA_PUBLIC_URL").pipe(
+    Config.withDefault(`http://localhost:${port}`)
+  )
+  const origins = yield* Config.String("MEDIA_CORS_ORIGINS").pipe(Config.withDefault("*"))
+  const config: AppConfigShape = {
+    port,
+    mode,
+    dataDir,
+    publicUrl: publicUrl.replace(/\/+$/, ""),
+    authFile: yield* optionalString("MEDIA_AUTH_FILE"),
+    maxUploadBytes: yield* positive("MEDIA_MAX_UPLOAD_BYTES", defaultMediaConfig.maxUploadBytes),
+    maxPixels: yield* positive("MEDIA_MAX_PIXELS", defaultMediaConfig.maxPixels),
+    corsOrigins: origins.split(",").map((o) => o.trim()).filter((o) => o.length > 0),
+    bucket: yield* optionalString("MEDIA_BUCKET"),
+    table: yield* optionalString("MEDIA_TABLE"),
+    cdnUrl: yield* optionalString("MEDIA_CDN_URL"),
+    cdnKeyPairId: yield* optionalString("MEDIA_CDN_KEY_PAIR_ID"),
+    cdnPrivateKey: yield* Config.option(Config.Redacted("MEDIA_CDN_PRIVATE_KEY")),
+    cursorSecret: yield* Config.option(Config.Redacted("MEDIA_CURSOR_SECRET"))
+  }
+  return config
+})
+
+export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("apps/AppConfig") {
+  static readonly layer = Layer.effect(AppConfig, appConfig)
+}
+
+/** The core's limits, from the app's configuration. */
+export const mediaConfigLayer = Layer.effect(
+  MediaConfig,
+  Effect.gen(function*() {
+    const config = yield* AppConfig
+    return { ...defaultMediaConfig, maxUploadBytes: config.maxUploadBytes, maxPixels: config.maxPixels }
+  })
+)
+
+/** A value required in aws mode, with a message naming the variable. */
+export const required = <A>(value: Option.Option<A>, name: string): Effect.Effect<A, Error> =>
+  Option.match(value, {
+    onNone: () => Effect.fail(new Error(`${name} is required when MEDIA_MODE=aws`)),
+    onSome: Effect.succeed
+  })
