@@ -81,11 +81,19 @@ export const parseKey = (entityType: EntityType, raw: string): Result.Result<Ent
     (parts) => parts.join(separator) as EntityKey
   )
 
-/** Formats key parts into a key, validating them. */
+/** Formats key parts into a key, validating them. A part holding the separator is refused, not split. */
 export const formatKey = (
   entityType: EntityType,
   parts: ReadonlyArray<string>
-): Result.Result<EntityKey, InvalidEntityKey> => parseKey(entityType, parts.join(separator))
+): Result.Result<EntityKey, InvalidEntityKey> => {
+  const names = entityKeyShapes[entityType].parts
+  const hidden = parts.findIndex((part) => part.includes(separator))
+  if (hidden >= 0) {
+    const name = names[hidden] ?? `part ${hidden + 1}`
+    return Result.fail(new InvalidEntityKey({ message: `${name} must not contain "${separator}"` }))
+  }
+  return parseKey(entityType, parts.join(separator))
+}
 
 /** Splits a valid key into its parts. */
 export const keyParts = (key: EntityKey): ReadonlyArray<string> => key.split(separator)
