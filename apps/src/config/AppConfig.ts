@@ -17,6 +17,8 @@ export interface AppConfigShape {
   readonly maxUploadBytes: number
   readonly maxPixels: number
   readonly corsOrigins: ReadonlyArray<string>
+  /** How long one processing attempt may hold a file before it is retried. */
+  readonly leaseSeconds: number
   readonly bucket: Option.Option<string>
   readonly table: Option.Option<string>
   readonly cdnUrl: Option.Option<string>
@@ -51,6 +53,7 @@ export const appConfig = Effect.gen(function*() {
     authFile: yield* optionalString("MEDIA_AUTH_FILE"),
     maxUploadBytes: yield* positive("MEDIA_MAX_UPLOAD_BYTES", defaultMediaConfig.maxUploadBytes),
     maxPixels: yield* positive("MEDIA_MAX_PIXELS", defaultMediaConfig.maxPixels),
+    leaseSeconds: yield* positive("MEDIA_LEASE_SECONDS", defaultMediaConfig.leaseSeconds),
     corsOrigins: origins.split(",").map((o) => o.trim()).filter((o) => o.length > 0),
     bucket: yield* optionalString("MEDIA_BUCKET"),
     table: yield* optionalString("MEDIA_TABLE"),
@@ -71,7 +74,12 @@ export const mediaConfigLayer = Layer.effect(
   MediaConfig,
   Effect.gen(function*() {
     const config = yield* AppConfig
-    return { ...defaultMediaConfig, maxUploadBytes: config.maxUploadBytes, maxPixels: config.maxPixels }
+    return {
+      ...defaultMediaConfig,
+      maxUploadBytes: config.maxUploadBytes,
+      maxPixels: config.maxPixels,
+      leaseSeconds: config.leaseSeconds
+    }
   })
 )
 
