@@ -1,0 +1,77 @@
+import { assert, describe, it } from "@effect/vitest"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { ConfigProvider, Effect, Layer, Redacted } from "effect"
+import { UrlSigner } from "@media/core/ports/UrlSigner"
+import { generateKeyPair } from "../../src/cloudfront/CloudFrontKeys.ts"
+import { layer, make } from "../../src/cloudfront/CloudFrontUrlSigner.ts"
+import { makeVerifier } from "../../src/cloudfront/CloudFrontUrlVerifier.ts"
+
+const withEnv = (env: Record<string, string>) => Layer.provide(layer, ConfigProvider.layer(ConfigProvider.fromEnvRecord(env)))
+
+const tempPem = (pem: string) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const dir = mkdtempSync(join(tmpdir(), "cdn-key-"))
+      writeFileSync(join(dir, "key.pem"), pem)
+      return dir
+    }),
+    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+  ).pipe(Effect.map((dir) => join(dir, "key.pem")))
+
+describe("CloudFrontUrlSigner", () => {
+  it.effect("signs with exactly the given expiry and the configured key pair", () =>
+    Effect.gen(function*() {
+      const keys = yield* generateKeyPair()
+      const signer = yield* make({ baseUrl: "https://cdn.example.com/", keyPairId: keys.keyPairId, privateKey: Redacted.make(keys.privateKeyPem) })
+      const url = new URL(yield* signer.sign("images/a b.jpg", 1_700_000_123))
+      assert.strictEqual(url.origin + url.pathname, "https://cdn.example.com/images/a%20b.jpg")
+      assert.strictEqual(url.searchParams.get("Expires"), "1700000123")
+      assert.strictEqual(url.searchParams.get("Key-Pair-Id"), keys.keyPairId)
+      assert.match(url.searchParams.get("Signature") ?? "", /^[A-Za-z0-9~_-]{300,}$/)
+    }))
+
+  it.effect("refuses keys a URL cannot carry exactly", () =>
+    Effect.gen(function*() {
+      const keys = yield* generateKeyPair()
+      const signer = yield* make({ baseUrl: "https://cdn.example.com", keyPairId: keys.keyPairId, privateKey: Redacted.make(keys.privateKeyPem) })
+      for (const key of ["", "a/../b", "./a", "a/.", "bad\uD800surrogate"]) {
+        const error = yield* Effect.flip(signer.sign(key, 1_700_000_000))
+        assert.strictEqual(error._tag, "SigningError")
+      }
+      assert.strictEqual((yield* Effect.flip(signer.sign("k", 1.5)))._tag, "SigningError")
+    }))
+
+  it.effect("fails at construction on a bad base URL, key pair id or private key", () =>
+    Effect.gen(function*() {
+      const keys = yield* generateKeyPair()
+      const privateKey = Redacted.make(keys.privateKeyPem)
+      for (const baseUrl of ["cdn.example.com", "ftp://cdn.example.com", "https://cdn.example.com/?a=1"]) {
+        assert.strictEqual((yield* Effect.flip(make({ baseUrl, keyPairId: "K1", privateKey })))._tag, "CloudFrontConfigError")
+      }
+      assert.strictEqual((yield* Effect.flip(make({ baseUrl: "https://c", keyPairId: "K 1", privateKey })))._tag, "CloudFrontConfigError")
+      const bad = yield* Effect.flip(make({ baseUrl: "https://c", keyPairId: "K1", privateKey: Redacted.make("-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----") }))
+      assert.strictEqual(bad._tag, "CloudFrontConfigError")
+      assert.notInclude(bad.message, "nope")
+    }))
+
+  it.effect("layer reads the key from the environment as a PEM or as a path to one", () =>
+    Effect.gen(function*() {
+      const keys = yield* generateKeyPair()
+      const verifier = yield* makeVerifier({ keyPairs: new Map([[keys.keyPairId, keys.publicKeyPem]]) })
+      const env = { MEDIA_CDN_URL: "https://cdn.example.com", MEDIA_CDN_KEY_PAIR_ID: keys.keyPairId }
+      const path = yield* tempPem(keys.privateKeyPem)
+      for (const privateKey of [keys.privateKeyPem, path]) {
+        const url = yield* UrlSigner.use((s) => s.sign("k.jpg", 1_700_000_000)).pipe(
+          Effect.provide(withEnv({ ...env, MEDIA_CDN_PRIVATE_KEY: privateKey }))
+        )
+        assert.deepStrictEqual(yield* verifier.verify(url, 1), { key: "k.jpg" })
+      }
+      const missing = yield* UrlSigner.use((s) => s.sign("k", 1)).pipe(
+        Effect.provide(withEnv({ ...env, MEDIA_CDN_PRIVATE_KEY: "/nonexistent/key.pem" })),
+        Effect.flip
+      )
+      assert.strictEqual(missing._tag, "CloudFrontConfigError")
+    }))
+})
