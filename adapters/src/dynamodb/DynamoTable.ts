@@ -1,0 +1,60 @@
+/**
+ * The DynamoDB table the adapters talk to: a document client plus the table
+ * name, as a service so readiness checks and repositories share one client.
+ */
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
+import { Config, Context, Effect, Layer } from "effect"
+import { createTable } from "./TableSchema.ts"
+
+export class DynamoTable extends Context.Service<DynamoTable, {
+  readonly client: DynamoDBDocumentClient
+  readonly tableName: string
+}>()("adapters/DynamoTable") {}
+
+export interface DynamoTableOptions {
+  readonly tableName: string
+  /** Passed to the SDK; omitted fields come from its own env vars (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, …). */
+  readonly clientConfig?: DynamoDBClientConfig | undefined
+  /** Create the table (and its indexes) if it is missing: for embedded and local stores. */
+  readonly ensureTable?: boolean | undefined
+}
+
+/**
+ * Client config for a local server (dynalite, DynamoDB Local). DynamoDB Local
+ * keeps one database per access key + region, so every client of one local
+ * store must use these same dummy values.
+ */
+export const localClientConfig = (endpoint: string): DynamoDBClientConfig => ({
+  endpoint,
+  region: "us-east-1",
+  credentials: { accessKeyId: "local", secretAccessKey: "local" }
+})
+
+/** A document client for the life of the scope; undefined attributes are dropped, as the record omits them. */
+export const makeDocumentClient = (config: DynamoDBClientConfig = {}) =>
+  Effect.acquireRelease(
+    Effect.sync(() => new DynamoDBClient(config)),
+    (client) => Effect.sync(() => client.destroy())
+  ).pipe(Effect.map((client) =>
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } })
+  ))
+
+/** An explicitly configured table. */
+export const layerClient = (options: DynamoTableOptions) =>
+  Layer.effect(
+    DynamoTable,
+    Effect.gen(function*() {
+      const client = yield* makeDocumentClient(options.clientConfig)
+      if (options.ensureTable === true) yield* createTable(client, options.tableName)
+      return DynamoTable.of({ client, tableName: options.tableName })
+    })
+  )
+
+/** The aws-mode table: `MEDIA_TABLE`, with region, endpoint and credentials as the SDK finds them. */
+export const layerConfig = Layer.unwrap(
+  Effect.gen(function*() {
+    const tableName = yield* Config.String("MEDIA_TABLE")
+    return layerClient({ tableName })
+  })
+)
