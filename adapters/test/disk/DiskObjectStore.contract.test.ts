@@ -1,0 +1,4 @@
+import { objectStoreContract } from "../../../core/test/contract/ObjectStoreContract.ts"
+import { diskStoreLayer } from "./testStore.ts"
+
+objectStoreContract("disk", diskStoreLayer())
