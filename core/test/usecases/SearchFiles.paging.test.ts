@@ -42,7 +42,8 @@ const toRecord = (accountId: FileRecord["accountId"], f: FileSpec): FileRecord =
   })
 
 /** SPEC §3 order and whole-part matching, written without SortPosition or EntityKey. */
-const order = (a: FileView, b: FileView) =>
+type Position = Pick<FileView, "entity_id" | "created_at" | "file_id">
+const order = (a: Position, b: Position) =>
   compareCodePoints(a.entity_id, b.entity_id) || a.created_at - b.created_at || compareCodePoints(a.file_id, b.file_id)
 const recordOrder = (a: FileRecord, b: FileRecord) =>
   compareCodePoints(a.entityId, b.entityId) || a.createdAt - b.createdAt || compareCodePoints(a.fileId, b.fileId)
@@ -50,7 +51,7 @@ const matchesWhole = (prefix: string, entityId: string) => {
   const parts = entityId.split("|")
   return prefix.split("|").every((p, i) => parts[i] === p)
 }
-const asView = (r: FileRecord) => ({ entity_id: r.entityId, created_at: r.createdAt, file_id: r.fileId }) as FileView
+const asView = (r: FileRecord): Position => ({ entity_id: r.entityId, created_at: r.createdAt, file_id: r.fileId })
 
 /**
  * Follows cursors to the end; before fetching page i+1, inserts `inserts[i]`.

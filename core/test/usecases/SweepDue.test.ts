@@ -1,0 +1,112 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Option, Result } from "effect"
+import type { FileRecord } from "../../src/FileRecord.ts"
+import { apply, type FileEvent } from "../../src/FileState.ts"
+import type { AccountId, FileId } from "../../src/Ids.ts"
+import { defaultMediaConfig } from "../../src/MediaConfig.ts"
+import { layerMemory } from "../../src/memory/layerMemory.ts"
+import { FileRepository } from "../../src/ports/FileRepository.ts"
+import { sweepDue } from "../../src/usecases/SweepDue.ts"
+import { freshAccount, png } from "../fixtures.ts"
+import { advance, atStart, leftovers, start, upload, uploaded } from "./helpers.ts"
+
+const { uploadUrlTtlSeconds: ttl, uploadGraceSeconds: grace, leaseSeconds: lease, redispatchAfterSeconds: redispatch } =
+  defaultMediaConfig
+
+const recordOf = (accountId: AccountId, fileId: FileId) =>
+  FileRepository.use((repo) => repo.get(accountId, fileId)).pipe(Effect.map(Option.getOrThrow))
+
+/** Writes one lifecycle event straight to the repository, as a processor that then crashed would have. */
+const force = (record: FileRecord, event: FileEvent) =>
+  Effect.gen(function*() {
+    const outcome = apply(record, event)
+    if (Result.isFailure(outcome) || outcome.success._tag !== "Changed") throw new Error(`${event._tag} did not apply`)
+    const next = outcome.success.record
+    yield* FileRepository.use((repo) => repo.transition(next, record.version))
+    return next
+  })
+
+describe("SweepDue", () => {
+  it.effect("fails an upload that never arrived with upload_expired once expiry plus grace has passed", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const account = freshAccount()
+      const { file_id } = yield* upload(account)
+      yield* advance(ttl + grace - 1)
+      assert.deepStrictEqual(yield* sweepDue(), [])
+      assert.strictEqual((yield* recordOf(account, file_id)).status, "uploading")
+      yield* advance(1)
+      const swept = yield* sweepDue()
+      assert.deepStrictEqual(swept.map(([r, result]) => [r.fileId, result]), [[file_id, "failed"]])
+      const record = yield* recordOf(account, file_id)
+      assert.strictEqual(record.failureReason, "upload_expired")
+      assert.strictEqual(record.updatedAt, start + ttl + grace)
+      assert.deepStrictEqual(yield* sweepDue(), [], "a final file is never due again")
+    }).pipe(Effect.provide(layerMemory())))
+
+  it.effect("processes an upload whose event was lost instead of expiring it", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const account = freshAccount()
+      const { fileId } = yield* uploaded(account, png(10, 10))
+      yield* advance(ttl + grace)
+      const swept = yield* sweepDue()
+      assert.deepStrictEqual(swept.map(([, result]) => result), ["ready"])
+      assert.strictEqual((yield* recordOf(account, fileId)).status, "ready")
+    }).pipe(Effect.provide(layerMemory())))
+
+  it.effect("dispatches again a file left uploaded by a lost event, once the redispatch delay passed", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const account = freshAccount()
+      const { fileId } = yield* uploaded(account, png(10, 10))
+      yield* force(yield* recordOf(account, fileId), { _tag: "ObjectCreated", now: start, size: 32, redispatchAt: start + redispatch })
+      yield* advance(redispatch - 1)
+      assert.deepStrictEqual(yield* sweepDue(), [])
+      yield* advance(1)
+      assert.deepStrictEqual((yield* sweepDue()).map(([, result]) => result), ["ready"])
+    }).pipe(Effect.provide(layerMemory())))
+
+  it.effect("retries a file stuck in processing only after its lease ran out", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const account = freshAccount()
+      const { fileId } = yield* uploaded(account, png(10, 10))
+      const arrived = yield* force(yield* recordOf(account, fileId), { _tag: "ObjectCreated", now: start, size: 32, redispatchAt: start + redispatch })
+      // A processor started attempt 1 and crashed.
+      yield* force(arrived, { _tag: "ProcessingStarted", now: start, leaseUntil: start + lease })
+      yield* advance(lease - 1)
+      assert.deepStrictEqual(yield* sweepDue(), [])
+      assert.strictEqual((yield* recordOf(account, fileId)).status, "processing")
+      yield* advance(1)
+      assert.deepStrictEqual((yield* sweepDue()).map(([, result]) => result), ["ready"])
+      const record = yield* recordOf(account, fileId)
+      assert.strictEqual(record.attempts, 2)
+      assert.strictEqual(record.status, "ready")
+    }).pipe(Effect.provide(layerMemory())))
+
+  it.effect("fails processing_error when the third attempt's lease runs out, and deletes the original", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const account = freshAccount()
+      const { fileId } = yield* uploaded(account, png(10, 10))
+      let record = yield* force(yield* recordOf(account, fileId), { _tag: "ObjectCreated", now: start, size: 32, redispatchAt: start })
+      record = yield* force({ ...record }, { _tag: "ProcessingStarted", now: start, leaseUntil: start + lease })
+      // Pretend two earlier attempts already crashed.
+      yield* FileRepository.use((repo) => repo.transition({ ...record, attempts: 3, version: record.version + 1 }, record.version))
+      yield* advance(lease)
+      assert.deepStrictEqual((yield* sweepDue()).map(([, result]) => result), ["failed"])
+      assert.strictEqual((yield* recordOf(account, fileId)).failureReason, "processing_error")
+      assert.deepStrictEqual(yield* leftovers(account, fileId), [])
+    }).pipe(Effect.provide(layerMemory())))
+
+  it.effect("looks at no more files than the batch size", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const account = freshAccount()
+      yield* Effect.forEach([1, 2, 3], () => upload(account))
+      yield* advance(ttl + grace)
+      assert.strictEqual((yield* sweepDue({ batch: 2 })).length, 2)
+      assert.strictEqual((yield* sweepDue({ batch: 2 })).length, 1)
+    }).pipe(Effect.provide(layerMemory())))
+})
