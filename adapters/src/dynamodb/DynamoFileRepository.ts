@@ -22,6 +22,9 @@
  *   write of the last moments (dynalite and DynamoDB Local apply them at once).
  *   The sweeper re-reads each due file by key before acting, so a stale index
  *   entry costs a wasted read, never a wrong transition.
+ * - Index sort keys are limited to 1024 bytes: an entity id above ~970 UTF-8
+ *   bytes (possible within SPEC's 512 characters only with non-ASCII text)
+ *   is refused by DynamoDB (ValidationException -> RepositoryError).
  *
  * Writes are single-item conditional writes (no transactions: dynalite has
  * none): create is PutItem if attribute_not_exists(pk); transition is PutItem
