@@ -8,6 +8,12 @@ import { type EntityType, entityKeyShapes } from "./EntityType.ts"
 export const separator = "|"
 export const maxPartLength = 128
 export const maxKeyLength = 512
+/**
+ * Also at most this many UTF-8 bytes: DynamoDB caps an index sort key at 1024
+ * bytes and the search sort key is the entity id plus 50 bytes (SortPosition).
+ * Only keys with many non-ASCII characters reach it; 512 ASCII characters fit.
+ */
+export const maxKeyBytes = 960
 
 /** A validated, complete entity key of some entity type. */
 export const EntityKey = Schema.String.pipe(Schema.brand("EntityKey"))
@@ -36,6 +42,8 @@ export const sortKeyDelimiter = "\u0001"
 // C0, DEL and C1 controls. Lone surrogates are refused separately (isWellFormed).
 const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/
 
+const utf8 = new TextEncoder()
+
 const codePointLength = (s: string): number => {
   let n = 0
   for (const _ of s) n++
@@ -59,6 +67,7 @@ const splitChecked = (
   const names = entityKeyShapes[entityType].parts
   const fail = (message: string) => Result.fail(new InvalidEntityKey({ message }))
   if (codePointLength(raw) > maxKeyLength) return fail(`entity_id must be at most ${maxKeyLength} characters`)
+  if (utf8.encode(raw).length > maxKeyBytes) return fail(`entity_id must be at most ${maxKeyBytes} bytes in UTF-8`)
   const parts = raw.split(separator)
   if (parts.length < minParts || parts.length > names.length) {
     return fail(
