@@ -1,0 +1,102 @@
+/**
+ * The embedded storage's upload endpoint: S3 POST Object for the forms the
+ * disk store signs, at `POST /storage/<bucket>` on the app's HttpRouter, with
+ * S3's answers (204, or its XML errors) and an S3-shaped ObjectCreated event.
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { ByteSize, Cause, Effect, FileSystem, Layer } from "effect"
+import { HttpIncomingMessage, HttpRouter, type HttpServerRequest, HttpServerResponse, Multipart } from "effect/http"
+import { encodeEventKey, type S3EventNotification } from "../s3/S3Event.ts"
+import { type LocalCredentials, localRegion, storagePath } from "./LocalCredentials.ts"
+import { makeReceiver, type StoredUpload } from "./ReceiveUpload.ts"
+import * as S3Errors from "./S3Errors.ts"
+import { makeUploadCors } from "./UploadCors.ts"
+
+export interface UploadRoutesOptions {
+  /** The disk store's objects directory (the same `root` as DiskObjectStore). */
+  readonly root: string
+  readonly bucket: string
+  readonly credentials: LocalCredentials
+  /** Defaults to us-east-1, what the disk store signs with. */
+  readonly region?: string | undefined
+  readonly maxUploadBytes: number
+  readonly corsOrigins: ReadonlyArray<string>
+  /** Called once per stored object, after it is in place; failures are logged, the upload still succeeds. */
+  readonly onObjectCreated: (event: S3EventNotification) => Effect.Effect<void>
+}
+
+/** Form fields are small (S3 caps the part before the file at 20 KB); only the file may be large. */
+const maxFieldBytes = 20 * 1024
+const maxParts = 64
+
+/** The notification S3 sends for a POST upload; the key is encoded the way S3 encodes it. */
+export const objectCreatedEvent = (bucket: string, region: string, stored: StoredUpload): S3EventNotification => {
+  const record = {
+    eventVersion: "2.1",
+    eventSource: "aws:s3",
+    awsRegion: region,
+    eventTime: new Date(stored.atMillis).toISOString(),
+    eventName: "ObjectCreated:Post",
+    s3: {
+      s3SchemaVersion: "1.0",
+      bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
+      object: {
+        key: encodeEventKey(stored.key),
+        size: stored.size,
+        eTag: stored.etag,
+        sequencer: stored.atMillis.toString(16).toUpperCase().padStart(16, "0")
+      }
+    }
+  }
+  return { Records: [record] }
+}
+
+const success = (bucket: string, stored: StoredUpload) => {
+  const headers = { etag: `"${stored.etag}"` }
+  if (stored.successStatus !== 201) return HttpServerResponse.empty({ status: stored.successStatus, headers })
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse><Bucket>${bucket}</Bucket><Key>${
+    encodeURIComponent(stored.key)
+  }</Key><ETag>"${stored.etag}"</ETag></PostResponse>`
+  return HttpServerResponse.text(body, { status: 201, contentType: "application/xml", headers })
+}
+
+/** Adds `POST` and `OPTIONS /storage/<bucket>` to the app's HttpRouter. */
+export const uploadRoutes = (options: UploadRoutesOptions): Layer.Layer<never, never, HttpRouter.HttpRouter> =>
+  HttpRouter.use(Effect.fnUntraced(function*(router) {
+    const fs = yield* FileSystem.FileSystem
+    const region = options.region ?? localRegion
+    const receive = makeReceiver(fs, { ...options, region })
+    const cors = makeUploadCors(options.corsOrigins)
+    const path = `${storagePath}/${options.bucket}` as const
+
+    const post = (request: HttpServerRequest.HttpServerRequest) =>
+      Effect.gen(function*() {
+        const contentType = request.headers["content-type"] ?? ""
+        if (!/^multipart\/form-data\s*;/i.test(contentType)) return yield* S3Errors.notMultipart()
+        const stored = yield* receive(request.multipartStream).pipe(
+          Effect.provideService(Multipart.MaxParts, maxParts),
+          Effect.provideService(Multipart.MaxFieldSize, ByteSize.bytes(maxFieldBytes)),
+          // Whatever the app's body limit, an upload may be as large as allowed (plus its form fields).
+          Effect.provideService(
+            HttpIncomingMessage.MaxBodySize,
+            ByteSize.bytes(options.maxUploadBytes + maxParts * maxFieldBytes)
+          )
+        )
+        yield* options.onObjectCreated(objectCreatedEvent(options.bucket, region, stored)).pipe(
+          Effect.catchCause((cause) => Effect.logError("onObjectCreated failed after storing an upload", cause))
+        )
+        return success(options.bucket, stored)
+      }).pipe(
+        Effect.catchTag("S3Error", (error) => Effect.succeed(S3Errors.toResponse(error))),
+        Effect.catchCause((cause) =>
+          Cause.hasInterruptsOnly(cause)
+            ? Effect.failCause(cause)
+            : Effect.as(Effect.logError("upload failed", cause), S3Errors.toResponse(S3Errors.internalError()))
+        ),
+        Effect.map(HttpServerResponse.setHeaders(cors.responseHeaders(request))),
+        Effect.withSpan("DiskUploadEndpoint.post")
+      )
+
+    yield* router.add("POST", path, post)
+    yield* router.add("OPTIONS", path, (request) => Effect.succeed(cors.preflight(request)))
+  })).pipe(Layer.provide(NodeFileSystem.layer))

@@ -1,0 +1,175 @@
+import { assert, describe, layer } from "@effect/vitest"
+import { nowSeconds } from "@media/core/MediaErrors"
+import { ObjectStore, type UploadPolicy, type UploadTarget } from "@media/core/ports/ObjectStore"
+import { Effect, Option, Ref } from "effect"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { objectCreatedRecords } from "../../src/s3/S3Event.ts"
+import { decodePolicy, postForm } from "../s3/postForm.ts"
+import { signWithStoreKeys, StoreRoot } from "./testStore.ts"
+import { allowedOrigin, CapturedEvents, UploadServerLayer } from "./uploadServer.ts"
+
+const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4])
+
+/** A target for a fresh originals key (1…100 bytes of image/png, 15 minutes), as RequestUpload asks for one. */
+export const presign = (overrides: Partial<UploadPolicy> = {}) =>
+  Effect.gen(function*() {
+    const now = yield* nowSeconds
+    const store = yield* ObjectStore
+    const policy: UploadPolicy = {
+      key: `originals/10020/${globalThis.crypto.randomUUID()}`,
+      contentType: "image/png",
+      minBytes: 1,
+      maxBytes: 100,
+      expiresAt: now + 15 * 60,
+      ...overrides
+    }
+    return { policy, target: yield* store.presignUpload(policy) }
+  })
+
+const errorCode = (body: string) => /<Code>([^<]*)<\/Code>/.exec(body)?.[1]
+
+/** Asserts an S3 XML error and that nothing was stored under the key. */
+const rejected = (target: UploadTarget, key: string, result: { status: number; body: string }, status: number, code: string) =>
+  Effect.gen(function*() {
+    assert.strictEqual(result.status, status, result.body)
+    assert.strictEqual(errorCode(result.body), code, result.body)
+    assert.match(result.body, /^<\?xml[^>]*>\n<Error><Code>[A-Za-z]+<\/Code><Message>[^<]+<\/Message>/)
+    assert.isTrue(Option.isNone(yield* (yield* ObjectStore).head(key)), `${key} must not be stored (${target.url})`)
+  })
+
+describe("DiskUploadEndpoint", () => {
+  layer(UploadServerLayer, { excludeTestServices: true, timeout: 60_000 })((it) => {
+    it.effect("stores a signed upload (204), on disk, and reports an S3-shaped ObjectCreated:Post event", () =>
+      Effect.gen(function*() {
+        const { policy, target } = yield* presign()
+        const result = yield* postForm(target, png, "image/png")
+        assert.strictEqual(result.status, 204, result.body)
+        assert.match(result.headers.get("etag") ?? "", /^"[0-9a-f]{32}"$/)
+
+        const root = yield* StoreRoot
+        assert.deepStrictEqual([...readFileSync(join(root, policy.key))], [...png])
+        const store = yield* ObjectStore
+        assert.deepStrictEqual(yield* store.head(policy.key), Option.some({ size: png.length, contentType: "image/png" }))
+        // No temp files left next to it.
+        assert.deepStrictEqual(readdirSync(join(root, "originals/10020")).filter((f) => f.endsWith(".tmp")), [])
+
+        const events = yield* Ref.get(yield* CapturedEvents)
+        const event = events.find((e) => JSON.stringify(e).includes(policy.key))
+        assert.isDefined(event)
+        assert.strictEqual((event?.Records[0] as { eventName?: string }).eventName, "ObjectCreated:Post")
+        assert.deepStrictEqual(yield* objectCreatedRecords(event), [{ bucket: "media", key: policy.key, size: png.length }])
+      }))
+
+    it.effect("accepts x-ignore-* fields the policy does not mention, and ignores fields after the file", () =>
+      Effect.gen(function*() {
+        const { policy, target } = yield* presign()
+        const result = yield* postForm(target, png, "image/png", { fields: { "x-ignore-trace": "abc" } })
+        assert.strictEqual(result.status, 204, result.body)
+        assert.isTrue(Option.isSome(yield* (yield* ObjectStore).head(policy.key)))
+      }))
+
+    it.effect("refuses an expired policy (AccessDenied)", () =>
+      Effect.gen(function*() {
+        const now = yield* nowSeconds
+        const { policy, target } = yield* presign({ expiresAt: now - 5 })
+        yield* rejected(target, policy.key, yield* postForm(target, png, "image/png"), 403, "AccessDenied")
+      }))
+
+    it.effect("refuses a bad signature (SignatureDoesNotMatch)", () =>
+      Effect.gen(function*() {
+        const { policy, target } = yield* presign()
+        const signature = target.fields["X-Amz-Signature"] ?? ""
+        const flipped = (signature[0] === "0" ? "1" : "0") + signature.slice(1)
+        const result = yield* postForm(target, png, "image/png", { fields: { "X-Amz-Signature": flipped } })
+        yield* rejected(target, policy.key, result, 403, "SignatureDoesNotMatch")
+      }))
+
+    it.effect("refuses a tampered policy: a larger size range keeps the old signature (SignatureDoesNotMatch)", () =>
+      Effect.gen(function*() {
+        const { policy, target } = yield* presign({ maxBytes: 4 })
+        const document = decodePolicy(target.fields.Policy ?? "")
+        const widened = {
+          ...document,
+          conditions: document.conditions.map((c) => Array.isArray(c) && c[0] === "content-length-range" ? [c[0], 1, 1000] : c)
+        }
+        const Policy = Buffer.from(JSON.stringify(widened)).toString("base64")
+        const result = yield* postForm(target, png, "image/png", { fields: { Policy } })
+        yield* rejected(target, policy.key, result, 403, "SignatureDoesNotMatch")
+      }))
+
+    it.effect("refuses another key than the one signed (AccessDenied)", () =>
+      Effect.gen(function*() {
+        const { target } = yield* presign()
+        const other = `originals/10020/${globalThis.crypto.randomUUID()}`
+        const result = yield* postForm(target, png, "image/png", { fields: { key: other } })
+        yield* rejected(target, other, result, 403, "AccessDenied")
+        assert.include(result.body, "$key")
+      }))
+
+    it.effect("refuses another Content-Type than the one signed (AccessDenied)", () =>
+      Effect.gen(function*() {
+        const { policy, target } = yield* presign()
+        const result = yield* postForm(target, png, "image/png", { fields: { "Content-Type": "text/html" } })
+        yield* rejected(target, policy.key, result, 403, "AccessDenied")
+        assert.include(result.body, "$Content-Type")
+      }))
+
+    it.effect("refuses a file above the policy's range (EntityTooLarge)", () =>
+      Effect.gen(function*() {
+        const { policy, target } = yield* presign({ maxBytes: 11 })
+        const result = yield* postForm(target, png, "image/png")
+        yield* rejected(target, policy.key, result, 400, "EntityTooLarge")
+        assert.include(result.body, "<MaxSizeAllowed>11</MaxSizeAllowed>")
+      }))
+
+    it.effect("refuses an empty file and one below the range (EntityTooSmall)", () =>
+      Effect.gen(function*() {
+        const empty = yield* presign()
+        yield* rejected(empty.target, empty.policy.key, yield* postForm(empty.target, new Uint8Array(0), "image/png"), 400, "EntityTooSmall")
+        const exact = yield* presign({ minBytes: 13, maxBytes: 13 })
+        yield* rejected(exact.target, exact.policy.key, yield* postForm(exact.target, png, "image/png"), 400, "EntityTooSmall")
+      }))
+
+    it.effect("refuses a form field the policy does not cover (AccessDenied)", () =>
+      Effect.gen(function*() {
+        const { policy, target } = yield* presign()
+        const result = yield* postForm(target, png, "image/png", { fields: { "x-amz-meta-owner": "mallory" } })
+        yield* rejected(target, policy.key, result, 403, "AccessDenied")
+        assert.include(result.body, "Extra input fields: x-amz-meta-owner")
+      }))
+
+    it.effect("refuses a form without a file, or without the signed fields (InvalidArgument / AccessDenied)", () =>
+      Effect.gen(function*() {
+        const { policy, target } = yield* presign()
+        yield* rejected(target, policy.key, yield* postForm(target, png, "image/png", { noFile: true }), 400, "InvalidArgument")
+        yield* rejected(target, policy.key, yield* postForm(target, png, "image/png", { omit: ["Policy"] }), 403, "AccessDenied")
+        yield* rejected(target, policy.key, yield* postForm(target, png, "image/png", { omit: ["X-Amz-Credential"] }), 400, "InvalidArgument")
+      }))
+
+    it.effect("refuses a body that is not multipart/form-data (PreconditionFailed)", () =>
+      Effect.gen(function*() {
+        const { policy, target } = yield* presign()
+        const result = yield* Effect.promise(async () => {
+          const response = await fetch(target.url, { method: "POST", body: new URLSearchParams(target.fields) })
+          return { status: response.status, body: await response.text() }
+        })
+        yield* rejected(target, policy.key, result, 412, "PreconditionFailed")
+      }))
+
+    it.effect("refuses a signed key that would leave the store, and the store refuses to sign one", () =>
+      Effect.gen(function*() {
+        const root = yield* StoreRoot
+        const error = yield* Effect.flip(presign({ key: "originals/../../escape" }))
+        assert.strictEqual(error._tag, "StorageError")
+        // Sign it anyway, as a leaked or forged signer would.
+        const { policy, target } = yield* presign()
+        const forged = yield* signWithStoreKeys(target.url, { ...policy, key: "../escape" })
+        const result = yield* postForm(forged, png, "image/png")
+        assert.strictEqual(result.status, 400, result.body)
+        assert.strictEqual(errorCode(result.body), "InvalidArgument")
+        assert.isFalse(existsSync(join(root, "..", "escape")))
+        assert.isFalse(existsSync(join(root, "escape")))
+      }))
+  })
+})
