@@ -51,29 +51,31 @@ const principalOf = (payload: JWTPayload): Principal | undefined => {
   return { accountId, permissions: new Set(granted) }
 }
 
+const importPem = Effect.fn(function*(pem: string, configured: string | undefined) {
+  const algorithm = configured ?? (yield* Effect.try({
+    try: () => algorithmOf(pem),
+    catch: (cause) => new JwtConfigError({ message: "JWT public key is not a PEM public key", cause })
+  }))
+  if (algorithm === undefined) return yield* new JwtConfigError({ message: "JWT public key type is not supported" })
+  return yield* Effect.tryPromise({
+    try: () => importSPKI(pem, algorithm),
+    catch: (cause) => new JwtConfigError({ message: "JWT public key cannot be imported", cause })
+  })
+})
+
 export type VerifyJwt = (token: string) => Effect.Effect<Principal, Unauthenticated>
 
 export const makeJwtVerifier = Effect.fn("JwtVerifier.make")(function*(options: JwtOptions) {
-  if ((options.jwksUrl === undefined) === (options.publicKeyPem === undefined)) {
+  const { jwksUrl, publicKeyPem: pem } = options
+  if ((jwksUrl === undefined) === (pem === undefined)) {
     return yield* new JwtConfigError({ message: "configure exactly one of a JWKS URL and a PEM public key" })
   }
-  const key = options.jwksUrl !== undefined
+  const key = jwksUrl !== undefined
     ? yield* Effect.try({
-      try: () => createRemoteJWKSet(new URL(options.jwksUrl!)),
+      try: () => createRemoteJWKSet(new URL(jwksUrl)),
       catch: (cause) => new JwtConfigError({ message: "JWKS URL is not a URL", cause })
     })
-    : yield* Effect.gen(function*() {
-      const pem = options.publicKeyPem!
-      const algorithm = options.algorithm ?? (yield* Effect.try({
-        try: () => algorithmOf(pem),
-        catch: (cause) => new JwtConfigError({ message: "JWT public key is not a PEM public key", cause })
-      }))
-      if (algorithm === undefined) return yield* new JwtConfigError({ message: "JWT public key type is not supported" })
-      return yield* Effect.tryPromise({
-        try: () => importSPKI(pem, algorithm),
-        catch: (cause) => new JwtConfigError({ message: "JWT public key cannot be imported", cause })
-      })
-    })
+    : yield* importPem(pem as string, options.algorithm)
   const verifyOptions = {
     algorithms: asymmetricAlgorithms,
     requiredClaims: ["exp"],
