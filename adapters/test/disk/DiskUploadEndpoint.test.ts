@@ -7,7 +7,8 @@ import { join } from "node:path"
 import { objectCreatedRecords } from "../../src/s3/S3Event.ts"
 import { decodePolicy, postForm } from "../s3/postForm.ts"
 import { signWithStoreKeys, StoreRoot } from "./testStore.ts"
-import { allowedOrigin, CapturedEvents, UploadServerLayer } from "./uploadServer.ts"
+import { postStreaming } from "./streamingPost.ts"
+import { allowedOrigin, CapturedEvents, maxUploadBytes, UploadServerLayer } from "./uploadServer.ts"
 
 const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4])
 
@@ -64,9 +65,13 @@ describe("DiskUploadEndpoint", () => {
     it.effect("accepts x-ignore-* fields the policy does not mention, and ignores fields after the file", () =>
       Effect.gen(function*() {
         const { policy, target } = yield* presign()
-        const result = yield* postForm(target, png, "image/png", { fields: { "x-ignore-trace": "abc" } })
+        const result = yield* postForm(target, png, "image/png", {
+          fields: { "x-ignore-trace": "abc" },
+          after: { "x-amz-meta-unsigned": "ignored", key: "originals/10020/elsewhere" }
+        })
         assert.strictEqual(result.status, 204, result.body)
         assert.isTrue(Option.isSome(yield* (yield* ObjectStore).head(policy.key)))
+        assert.isTrue(Option.isNone(yield* (yield* ObjectStore).head("originals/10020/elsewhere")))
       }))
 
     it.effect("refuses an expired policy (AccessDenied)", () =>
@@ -123,6 +128,20 @@ describe("DiskUploadEndpoint", () => {
         assert.include(result.body, "<MaxSizeAllowed>11</MaxSizeAllowed>")
       }))
 
+    it.effect("stops reading an upload as soon as it passes the limit, storing nothing (EntityTooLarge)", () =>
+      Effect.gen(function*() {
+        const { policy, target } = yield* presign({ maxBytes: maxUploadBytes })
+        const offered = 64 * maxUploadBytes
+        const result = yield* postStreaming(target, offered)
+        assert.strictEqual(result.status, 400, result.body)
+        assert.strictEqual(errorCode(result.body), "EntityTooLarge")
+        // Refused while the client was still producing the body: a fraction of it was ever read.
+        assert.isBelow(result.producedBeforeResponse, offered / 4)
+        assert.isTrue(Option.isNone(yield* (yield* ObjectStore).head(policy.key)))
+        const dir = join(yield* StoreRoot, "originals/10020")
+        assert.deepStrictEqual(readdirSync(dir).filter((f) => f.endsWith(".tmp")), [])
+      }))
+
     it.effect("refuses an empty file and one below the range (EntityTooSmall)", () =>
       Effect.gen(function*() {
         const empty = yield* presign()
@@ -171,5 +190,54 @@ describe("DiskUploadEndpoint", () => {
         assert.isFalse(existsSync(join(root, "..", "escape")))
         assert.isFalse(existsSync(join(root, "escape")))
       }))
+
+    it.effect("answers a CORS preflight from an allowed origin, allowing POST and the requested headers", () =>
+      Effect.gen(function*() {
+        const { target } = yield* presign()
+        const response = yield* preflight(target.url, allowedOrigin, "POST", "content-type,x-requested-with")
+        assert.strictEqual(response.status, 200)
+        assert.strictEqual(response.headers.get("access-control-allow-origin"), allowedOrigin)
+        assert.include(response.headers.get("access-control-allow-methods") ?? "", "POST")
+        assert.strictEqual(response.headers.get("access-control-allow-headers"), "content-type,x-requested-with")
+        assert.include(response.headers.get("vary") ?? "", "Origin")
+      }))
+
+    it.effect("refuses a CORS preflight from another origin or for another method", () =>
+      Effect.gen(function*() {
+        const { target } = yield* presign()
+        for (const [origin, method] of [["https://evil.example", "POST"], [allowedOrigin, "DELETE"]] as const) {
+          const response = yield* preflight(target.url, origin, method)
+          assert.strictEqual(response.status, 403)
+          assert.isNull(response.headers.get("access-control-allow-origin"))
+        }
+      }))
+
+    it.effect("lets an allowed origin read the upload's answer, success or error, and no other origin", () =>
+      Effect.gen(function*() {
+        const ok = yield* presign()
+        const stored = yield* postForm(ok.target, png, "image/png", { headers: { origin: allowedOrigin } })
+        assert.strictEqual(stored.status, 204)
+        assert.strictEqual(stored.headers.get("access-control-allow-origin"), allowedOrigin)
+        assert.include(stored.headers.get("access-control-expose-headers") ?? "", "ETag")
+        const bad = yield* presign()
+        const refused = yield* postForm(bad.target, png, "text/plain", { headers: { origin: allowedOrigin }, omit: ["Policy"] })
+        assert.strictEqual(refused.status, 403)
+        assert.strictEqual(refused.headers.get("access-control-allow-origin"), allowedOrigin)
+        const other = yield* presign()
+        const foreign = yield* postForm(other.target, png, "image/png", { headers: { origin: "https://evil.example" } })
+        assert.isNull(foreign.headers.get("access-control-allow-origin"))
+      }))
   })
 })
+
+const preflight = (url: string, origin: string, method: string, headers?: string) =>
+  Effect.promise(() =>
+    fetch(url, {
+      method: "OPTIONS",
+      headers: {
+        origin,
+        "access-control-request-method": method,
+        ...(headers === undefined ? {} : { "access-control-request-headers": headers })
+      }
+    })
+  )

@@ -16,6 +16,8 @@ export interface FormOptions {
   readonly fields?: Readonly<Record<string, string>>
   /** Drop these signed fields. */
   readonly omit?: ReadonlyArray<string>
+  /** Fields sent after the file (S3 ignores them). */
+  readonly after?: Readonly<Record<string, string>>
   /** Leave the file out entirely. */
   readonly noFile?: boolean
   readonly url?: string
@@ -29,6 +31,7 @@ export const buildForm = (target: UploadTarget, bytes: Uint8Array, fileType: str
     if (!options.omit?.includes(name)) form.append(name, value)
   }
   if (options.noFile !== true) form.append("file", new Blob([new Uint8Array(bytes)], { type: fileType }), "photo.png")
+  for (const [name, value] of Object.entries(options.after ?? {})) form.append(name, value)
   return form
 }
 
