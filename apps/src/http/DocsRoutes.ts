@@ -1,0 +1,50 @@
+/**
+ * `GET /docs`: the Scalar API reference for `/openapi.json`, working offline.
+ * The browser bundle is served from the installed @scalar/api-reference
+ * package at `/docs/scalar.js` (cacheable, unlike an inlined bundle), with
+ * Scalar's web fonts turned off so nothing is fetched from a CDN.
+ */
+import { Effect } from "effect"
+import { HttpRouter, HttpServerResponse } from "effect/http"
+import { createRequire } from "node:module"
+import { fileURLToPath } from "node:url"
+
+export const docsPath = "/docs"
+export const scriptPath = "/docs/scalar.js"
+export const openapiPath = "/openapi.json"
+
+const scriptFile = (): string => {
+  // The package exports only its ESM entry; the standalone bundle sits next to it.
+  const entry = createRequire(import.meta.url).resolve("@scalar/api-reference")
+  return fileURLToPath(new URL("./browser/standalone.js", `file://${entry}`))
+}
+
+const page = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Media Object Storage API</title>
+  </head>
+  <body>
+    <div id="api-reference"></div>
+    <script src="${scriptPath}"></script>
+    <script>
+      Scalar.createApiReference("#api-reference", { url: "${openapiPath}", withDefaultFonts: false })
+    </script>
+  </body>
+</html>
+`
+
+export const DocsRoutes = HttpRouter.use(Effect.fnUntraced(function*(router) {
+  const file = scriptFile()
+  yield* router.add("GET", docsPath, HttpServerResponse.html(page))
+  yield* router.add(
+    "GET",
+    scriptPath,
+    HttpServerResponse.file(file, {
+      contentType: "text/javascript; charset=utf-8",
+      headers: { "cache-control": "public, max-age=86400" }
+    }).pipe(Effect.orDie)
+  )
+}))

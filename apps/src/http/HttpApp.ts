@@ -1,0 +1,76 @@
+/**
+ * The HTTP API, ready to mount on an `HttpRouter`.
+ *
+ * Exports
+ * - `MediaHttpRoutes`: registers every API route (`/v1/media/*`, `/healthz`,
+ *   `/readyz`), `/openapi.json`, `/docs` (+ `/docs/scalar.js`), 405s for known
+ *   paths and the router-wide middleware (request id, CORS, error bodies,
+ *   access log). Needs the core ports (FileRepository, ObjectStore, UrlSigner,
+ *   FileIds, Cursors, Authenticator), `Readiness`, the `HttpRouter` and the
+ *   platform services `NodeHttpServer.layer` provides. Optional references:
+ *   `HttpConfig` (apps/src/http/HttpConfig.ts) and `MediaConfig` (core).
+ * - `serve(routes, { port, host })`: serves a router layer with Node, with
+ *   Effect's own request logger off (the middleware logs instead); outputs
+ *   `HttpServer.HttpServer` (its `address` has the bound port).
+ *
+ * Composing it with more routes (they get the same middleware):
+ * ```ts
+ * const Routes = Layer.mergeAll(MediaHttpRoutes, StorageRoutes, CdnRoutes)
+ * const Main = serve(Routes, { port: 8080 }).pipe(
+ *   Layer.provide([PortsLayer, Readiness.layerAlwaysReady, HttpConfigFromEnv])
+ * )
+ * Layer.launch(Main).pipe(NodeRuntime.runMain)
+ * ```
+ * To give extra routes 405s too: `MethodNotAllowed.layer([{ path: "/storage/*", methods: ["POST"] }])`.
+ */
+import { Layer } from "effect"
+import { HttpRouter } from "effect/http"
+import { HttpApiBuilder } from "effect/http-api"
+import { createServer } from "node:http"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { MediaApi } from "./api/MediaApi.ts"
+import { DocsRoutes, docsPath, openapiPath, scriptPath } from "./DocsRoutes.ts"
+import { AuthenticationLive } from "./handlers/AuthenticationLive.ts"
+import { MediaHandlers } from "./handlers/MediaHandlers.ts"
+import { RequestGuardLive } from "./handlers/RequestGuardLive.ts"
+import { SystemHandlers } from "./handlers/SystemHandlers.ts"
+import * as MethodNotAllowed from "./MethodNotAllowed.ts"
+import { RequestMiddleware } from "./RequestMiddleware.ts"
+
+// The group layers resolve their middleware when the routes are built.
+const ApiHandlers = Layer.mergeAll(MediaHandlers, SystemHandlers).pipe(
+  Layer.provide(Layer.mergeAll(AuthenticationLive, RequestGuardLive))
+)
+
+const ApiRoutes = HttpApiBuilder.layer(MediaApi, { openapiPath }).pipe(Layer.provide(ApiHandlers))
+
+const KnownPaths = MethodNotAllowed.layer([
+  ...MethodNotAllowed.pathsOf(MediaApi),
+  { path: openapiPath, methods: ["GET"] },
+  { path: docsPath, methods: ["GET"] },
+  { path: scriptPath, methods: ["GET"] }
+])
+
+export const MediaHttpRoutes = Layer.mergeAll(RequestMiddleware, ApiRoutes, DocsRoutes, KnownPaths)
+
+/** What `MediaHttpRoutes` needs: the ports, `Readiness`, the router and Node's platform services. */
+export type MediaHttpRoutesRequirements = typeof MediaHttpRoutes extends Layer.Layer<infer _A, infer _E, infer R> ? R
+  : never
+
+export interface ServeOptions {
+  readonly port: number
+  readonly host?: string | undefined
+}
+
+/**
+ * Serves `routes` (e.g. `MediaHttpRoutes` merged with the app's own) on Node's
+ * HTTP server. Also outputs `HttpServer.HttpServer`, whose `address` tells the
+ * port actually bound (for `port: 0`).
+ */
+export const serve = <E, R>(routes: Layer.Layer<never, E, R>, options: ServeOptions) =>
+  HttpRouter.serve(routes, { disableLogger: true }).pipe(
+    Layer.provideMerge(NodeHttpServer.layer(createServer, {
+      port: options.port,
+      ...(options.host === undefined ? {} : { host: options.host })
+    }))
+  )

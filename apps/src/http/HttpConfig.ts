@@ -1,0 +1,41 @@
+/**
+ * Settings of the HTTP layer. A reference with defaults, so tests need not
+ * provide it; the app overrides it from the environment with `layerFromEnv`.
+ */
+import { Config, Context, Effect, Layer } from "effect"
+
+export interface HttpConfigShape {
+  /** Largest JSON request body the API reads; larger ones get 413. */
+  readonly bodyLimitBytes: number
+  /** Origins allowed by CORS; `["*"]` allows any. */
+  readonly corsOrigins: ReadonlyArray<string>
+  /** One JSON access-log line per request. */
+  readonly logRequests: boolean
+}
+
+export const defaultHttpConfig: HttpConfigShape = {
+  bodyLimitBytes: 64 * 1024,
+  corsOrigins: ["*"],
+  logRequests: true
+}
+
+export const HttpConfig = Context.Reference<HttpConfigShape>("apps/http/HttpConfig", {
+  defaultValue: () => defaultHttpConfig
+})
+
+/** `MEDIA_CORS_ORIGINS` (comma-separated, default `*`), `MEDIA_HTTP_BODY_LIMIT`, `MEDIA_HTTP_LOG`. */
+export const layerFromEnv = Layer.effect(
+  HttpConfig,
+  Effect.gen(function*() {
+    const origins = yield* Config.String("MEDIA_CORS_ORIGINS").pipe(Config.withDefault("*"))
+    const bodyLimitBytes = yield* Config.Int("MEDIA_HTTP_BODY_LIMIT").pipe(
+      Config.withDefault(defaultHttpConfig.bodyLimitBytes)
+    )
+    const logRequests = yield* Config.Boolean("MEDIA_HTTP_LOG").pipe(Config.withDefault(true))
+    return {
+      bodyLimitBytes,
+      corsOrigins: origins.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""),
+      logRequests
+    }
+  })
+)

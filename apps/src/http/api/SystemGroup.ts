@@ -1,0 +1,19 @@
+/**
+ * Operational endpoints (unauthenticated): liveness and readiness.
+ * `/openapi.json` and `/docs` are served from this API's definition elsewhere.
+ */
+import { Schema } from "effect"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import { NotReadyError } from "./ApiErrors.ts"
+
+export const HealthStatus = Schema.Struct({ status: Schema.Literal("ok") }).annotate({ identifier: "HealthStatus" })
+
+export class SystemGroup extends HttpApiGroup.make("system")
+  .add(
+    HttpApiEndpoint.get("healthz", "/healthz", { success: HealthStatus })
+      .annotate(OpenApi.Summary, "The process is alive"),
+    HttpApiEndpoint.get("readyz", "/readyz", { success: HealthStatus, error: NotReadyError })
+      .annotate(OpenApi.Summary, "Dependencies are reachable")
+  )
+  .annotateMerge(OpenApi.annotations({ title: "System" }))
+{}

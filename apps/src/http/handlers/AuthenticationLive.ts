@@ -1,0 +1,48 @@
+/**
+ * The Authentication middleware on the core Authenticator port: 401 without
+ * valid credentials, 403 without the endpoint's permission, otherwise the
+ * principal for the handlers.
+ */
+import { Context, Effect, Layer, Option } from "effect"
+import { HttpServerRequest } from "effect/http"
+import type { HttpApiEndpoint } from "effect/http-api"
+import { Authenticator, hasPermission } from "@media/core/ports/Authenticator"
+import { ForbiddenError, UnauthorizedError } from "../api/ApiErrors.ts"
+import { Authentication, CurrentPrincipal, RequiredPermission } from "../api/Authentication.ts"
+import { CurrentRequest } from "../CurrentRequest.ts"
+
+export const AuthenticationLive = Layer.effect(
+  Authentication,
+  Effect.gen(function*() {
+    const authenticator = yield* Authenticator
+
+    const authenticate = <A, E, R>(
+      httpEffect: Effect.Effect<A, E, R>,
+      options: { readonly endpoint: HttpApiEndpoint.Top }
+    ) =>
+      Effect.gen(function*() {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        const current = yield* CurrentRequest
+        // The port gets the raw header: it knows every scheme (Basic, Bearer, JWT).
+        const principal = yield* authenticator.authenticate(request.headers.authorization).pipe(
+          Effect.mapError(() => UnauthorizedError.of("missing or invalid credentials", current.requestId))
+        )
+        current.accountId = principal.accountId
+        const permission = Context.getOption(options.endpoint.annotations, RequiredPermission)
+        if (Option.isNone(permission) || !hasPermission(principal, permission.value)) {
+          const needed = Option.getOrElse(permission, () => "an undeclared")
+          return yield* ForbiddenError.of(`these credentials lack the ${needed} permission`, current.requestId)
+        }
+        return yield* Effect.provideService(httpEffect, CurrentPrincipal, principal)
+      })
+
+    return Authentication.of({
+      // HttpApi tries the schemes in order and answers with the LAST failure,
+      // so only the last one does the work (for both schemes): a 403 found by
+      // an earlier one would be replaced by the later one's 401. `basic` is
+      // declared for the OpenAPI document.
+      basic: () => Effect.fail(UnauthorizedError.of("missing or invalid credentials", "")),
+      bearer: (httpEffect, options) => authenticate(httpEffect, options)
+    })
+  })
+)

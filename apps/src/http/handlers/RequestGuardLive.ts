@@ -1,0 +1,65 @@
+/**
+ * The RequestGuard middleware: 413 for bodies over the limit (by
+ * Content-Length before reading, and while reading chunked bodies), 415 for
+ * a body that is not JSON, and request decoding failures as 400 with a
+ * message naming the problem.
+ */
+import { ByteSize, Cause, Effect, Layer } from "effect"
+import { HttpIncomingMessage, HttpServerError, HttpServerRequest } from "effect/http"
+import { HttpApiError } from "effect/http-api"
+import { InternalError, InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from "../api/ApiErrors.ts"
+import { RequestGuard } from "../api/RequestGuard.ts"
+import type { unhandled } from "effect/Types"
+import { CurrentRequest } from "../CurrentRequest.ts"
+import { HttpConfig } from "../HttpConfig.ts"
+
+const where = {
+  Params: "path",
+  Headers: "headers",
+  Query: "query",
+  Payload: "request body"
+} as const
+
+const isBodyTooLarge = (defect: unknown): boolean =>
+  HttpServerError.isHttpServerError(defect) && defect.reason._tag === "RequestParseError" &&
+  defect.reason.reason === "BodyTooLarge"
+
+export const RequestGuardLive = Layer.effect(
+  RequestGuard,
+  Effect.gen(function*() {
+    const { bodyLimitBytes } = yield* HttpConfig
+    const maxBodySize = ByteSize.bytes(bodyLimitBytes)
+    const tooLarge = `request body is over the limit of ${bodyLimitBytes} bytes`
+
+    return RequestGuard.of((httpEffect) =>
+      Effect.gen(function*() {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        const { requestId } = yield* CurrentRequest
+        if (Number(request.headers["content-length"]) > bodyLimitBytes) {
+          return yield* PayloadTooLargeError.of(tooLarge, requestId)
+        }
+        const guarded = Effect.catch(
+          Effect.provideService(httpEffect, HttpIncomingMessage.MaxBodySize, maxBodySize),
+          (error): Effect.Effect<never, unhandled | InvalidRequestError | InternalError> => {
+            if (!HttpApiError.HttpApiSchemaError.is(error)) return Effect.fail(error)
+            // Body/ResponseHeaders: our own response failed to encode, a server fault.
+            if (error.kind === "Body" || error.kind === "ResponseHeaders") {
+              return Effect.logError("response encoding failed", Cause.fail(error)).pipe(
+                Effect.annotateLogs({ request_id: requestId }),
+                Effect.andThen(Effect.fail(InternalError.of(requestId)))
+              )
+            }
+            return Effect.fail(InvalidRequestError.of(`invalid ${where[error.kind]}: ${error.cause.message}`, requestId))
+          }
+        )
+        const response = yield* Effect.catchDefect(guarded, (defect) =>
+          isBodyTooLarge(defect) ? Effect.fail(PayloadTooLargeError.of(tooLarge, requestId)) : Effect.die(defect))
+        // HttpApi answers an unexpected Content-Type itself, in plain text.
+        if (response.status === 415) {
+          return yield* UnsupportedMediaTypeError.of("content-type must be application/json", requestId)
+        }
+        return response
+      })
+    )
+  })
+)

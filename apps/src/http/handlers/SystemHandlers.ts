@@ -1,0 +1,35 @@
+/**
+ * Handlers of the `system` group: liveness always answers; readiness runs
+ * the app's Readiness check (bounded, so a hung dependency reads as not ready).
+ */
+import { Cause, Effect } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { NotReadyError } from "../api/ApiErrors.ts"
+import { MediaApi } from "../api/MediaApi.ts"
+import { CurrentRequest } from "../CurrentRequest.ts"
+import { Readiness } from "../Readiness.ts"
+
+const ok = { status: "ok" } as const
+
+export const SystemHandlers = HttpApiBuilder.group(
+  MediaApi,
+  "system",
+  Effect.fn(function*(handlers) {
+    const readiness = yield* Readiness
+    return handlers.handleAll({
+      healthz: () => Effect.succeed(ok),
+      readyz: () =>
+        readiness.check.pipe(
+          Effect.timeout("5 seconds"),
+          Effect.as(ok),
+          Effect.catchCause((cause) =>
+            Effect.flatMap(CurrentRequest, ({ requestId }) =>
+              Effect.logWarning("readiness check failed", cause).pipe(
+                Effect.annotateLogs({ request_id: requestId }),
+                Effect.andThen(Effect.fail(NotReadyError.of(requestId)))
+              ))
+          )
+        )
+    })
+  })
+)
