@@ -29,7 +29,6 @@ export const objectFiles = (root: string, key: string): Result.Result<ObjectFile
   if (key.length === 0) return Result.fail("the key is empty")
   if (Buffer.byteLength(key, "utf8") > maxKeyBytes) return Result.fail(`the key is longer than ${maxKeyBytes} bytes`)
   if (key.startsWith("/")) return Result.fail("the key is absolute")
-  // eslint-disable-next-line no-control-regex
   if (/[\\\u0000-\u001f\u007f]/.test(key)) return Result.fail("the key contains a backslash or a control character")
   const segments = key.split("/")
   if (segments.some((segment) => segment.length === 0)) return Result.fail("the key has an empty path segment")
