@@ -1,0 +1,43 @@
+/**
+ * aws mode: the same routes over S3, DynamoDB and CloudFront, configured from
+ * the SPEC §8 variables and the AWS SDK's own. Processing happens in the
+ * Lambda handler (apps/src/s3-events), not in the API server.
+ */
+import { Effect, Layer } from "effect"
+import * as CredentialsAuthenticator from "@media/adapters/auth/CredentialsAuthenticator"
+import * as CloudFrontUrlSigner from "@media/adapters/cloudfront/CloudFrontUrlSigner"
+import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
+import { DynamoTable } from "@media/adapters/dynamodb/DynamoTable"
+import { tableReady } from "@media/adapters/dynamodb/TableSchema"
+import * as S3ObjectStore from "@media/adapters/s3/S3ObjectStore"
+import { FileIds } from "@media/core/ports/FileIds"
+import { AppConfig, mediaConfigLayer } from "../config/AppConfig.ts"
+import { MediaHttpRoutes } from "../http/HttpApp.ts"
+import { Readiness } from "../http/Readiness.ts"
+import { cursorsLayer } from "./CursorSecret.ts"
+
+const readiness = Layer.effect(
+  Readiness,
+  Effect.gen(function*() {
+    const table = yield* DynamoTable
+    return Readiness.of({ check: tableReady(table.client, table.tableName) })
+  })
+)
+
+/** The storage and metadata ports of aws mode, shared by the API server and the Lambda handler. */
+export const AwsStorageLayer = Layer.mergeAll(DynamoFileRepository.layer, S3ObjectStore.layer).pipe(
+  Layer.provideMerge(mediaConfigLayer)
+)
+
+/** Routes of the aws-mode API server; needs an HttpRouter and AppConfig. */
+export const AwsLayer = Layer.unwrap(Effect.gen(function*() {
+  const config = yield* AppConfig
+  const ports = Layer.mergeAll(
+    AwsStorageLayer,
+    CloudFrontUrlSigner.layer,
+    CredentialsAuthenticator.layer,
+    cursorsLayer(config),
+    FileIds.layer
+  )
+  return MediaHttpRoutes.pipe(Layer.provideMerge(readiness), Layer.provideMerge(ports))
+}))

@@ -1,0 +1,96 @@
+/**
+ * Embedded mode: everything in one process. Metadata in dynalite on disk,
+ * objects on disk behind the S3-POST-compatible upload endpoint, downloads
+ * through the app's own CloudFront-format CDN route, processing in-process.
+ * Keys and the first credential are generated into the data dir on first start.
+ */
+import { join } from "node:path"
+import { Effect, FileSystem, Layer, Option } from "effect"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { fromCredentialsFile } from "@media/adapters/auth/CredentialsAuthenticator"
+import * as CloudFrontUrlSigner from "@media/adapters/cloudfront/CloudFrontUrlSigner"
+import { layerVerifier } from "@media/adapters/cloudfront/CloudFrontUrlVerifier"
+import * as DiskObjectStore from "@media/adapters/disk/DiskObjectStore"
+import { uploadRoutes } from "@media/adapters/disk/DiskUploadEndpoint"
+import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
+import { DynamoTable } from "@media/adapters/dynamodb/DynamoTable"
+import { tableReady } from "@media/adapters/dynamodb/TableSchema"
+import * as SharpImageProcessor from "@media/adapters/sharp/SharpImageProcessor"
+import { Cursors } from "@media/core/Cursor"
+import { Authenticator } from "@media/core/ports/Authenticator"
+import { FileIds } from "@media/core/ports/FileIds"
+import { UrlSigner } from "@media/core/ports/UrlSigner"
+import { AppConfig, mediaConfigLayer } from "../config/AppConfig.ts"
+import { MediaHttpRoutes } from "../http/HttpApp.ts"
+import { Readiness } from "../http/Readiness.ts"
+import { forEachCreatedObject } from "../server/dispatchS3Event.ts"
+import * as Sweeper from "../server/Sweeper.ts"
+import { cdnPath, cdnRoute } from "./CdnRoute.ts"
+import { Dispatcher } from "./Dispatcher.ts"
+import { ensureCredentialsFile } from "./FirstCredentials.ts"
+import { loadOrCreateLocalKeys } from "./LocalKeys.ts"
+
+export const bucket = "media"
+/** Processing jobs at once: sharp already uses every core for one image, two keep I/O overlapped. */
+const processingConcurrency = 2
+const sweepIntervalSeconds = 5
+
+/** The readiness check: the metadata store answers. */
+const readiness = Layer.effect(
+  Readiness,
+  Effect.gen(function*() {
+    const table = yield* DynamoTable
+    return Readiness.of({ check: tableReady(table.client, table.tableName) })
+  })
+)
+
+/** Routes and background work of the embedded server; needs an HttpRouter. */
+export const EmbeddedLayer = Layer.unwrap(Effect.gen(function*() {
+  const config = yield* AppConfig
+  const fs = yield* FileSystem.FileSystem
+  yield* fs.makeDirectory(config.dataDir, { recursive: true })
+  const keys = yield* loadOrCreateLocalKeys(config.dataDir)
+  const authFile = Option.getOrElse(config.authFile, () => join(config.dataDir, "credentials.json"))
+  if (Option.isNone(config.authFile)) yield* ensureCredentialsFile(authFile)
+
+  const root = join(config.dataDir, "objects")
+  const credentials = keys.storage
+  const cdnBase = `${config.publicUrl}${cdnPath}`
+
+  const ports = Layer.mergeAll(
+    DynamoFileRepository.layerDynalite({ path: join(config.dataDir, "metadata") }),
+    DiskObjectStore.layer({ root, publicUrl: config.publicUrl, bucket, credentials }),
+    Layer.effect(UrlSigner, CloudFrontUrlSigner.make({
+      baseUrl: cdnBase,
+      keyPairId: keys.cdn.keyPairId,
+      privateKey: keys.cdn.privateKeyPem
+    })),
+    layerVerifier({ keyPairs: new Map([[keys.cdn.keyPairId, keys.cdn.publicKeyPem]]), baseUrl: cdnBase }),
+    Layer.effect(Authenticator, fromCredentialsFile(authFile)),
+    SharpImageProcessor.layer,
+    Cursors.layer(keys.cursorSecret),
+    FileIds.layer
+  ).pipe(Layer.provideMerge(mediaConfigLayer))
+
+  const storageRoutes = Layer.unwrap(Effect.gen(function*() {
+    const dispatcher = yield* Dispatcher
+    return uploadRoutes({
+      root,
+      bucket,
+      credentials,
+      maxUploadBytes: config.maxUploadBytes,
+      corsOrigins: config.corsOrigins,
+      onObjectCreated: (event) =>
+        forEachCreatedObject(event, (key, size) => dispatcher.dispatch({ key, size })).pipe(
+          Effect.catchTag("InvalidS3Event", (e) => Effect.logError("malformed storage event", { message: e.message }))
+        )
+    }).pipe(Layer.provide(NodeFileSystem.layer))
+  }))
+
+  const routes = Layer.mergeAll(MediaHttpRoutes, storageRoutes, cdnRoute(config.publicUrl), Sweeper.layer(sweepIntervalSeconds))
+  return routes.pipe(
+    Layer.provideMerge(Dispatcher.layer(processingConcurrency)),
+    Layer.provideMerge(readiness),
+    Layer.provideMerge(ports)
+  )
+}).pipe(Effect.provide(NodeFileSystem.layer)))
