@@ -3,6 +3,7 @@
  * port, for end-to-end tests over real HTTP. Reusable by other suites:
  * `layer(layerTestServer({ routes: Layer.mergeAll(MediaHttpRoutes, MyRoutes) }))`.
  */
+import { assert } from "@effect/vitest"
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { HttpServer } from "effect/http"
 import type { Permission, Principal } from "@media/core/ports/Authenticator"
@@ -30,16 +31,18 @@ export const tokens = {
   nothingA: principal("acct-a")
 } as const satisfies Record<string, Principal>
 
-export interface TestServerOptions {
+export interface TestServerOptions<Extra = never> {
   readonly tokens?: Readonly<Record<string, Principal>>
   readonly config?: Partial<HttpConfigShape>
   readonly readiness?: Layer.Layer<Readiness>
+  /** Services replacing the memory ones (e.g. a failing port), or extra ones like a Logger layer. */
+  readonly overrides?: Layer.Layer<Extra>
   /** The routes to serve; `MediaHttpRoutes` by default. */
   readonly routes?: Layer.Layer<never, never, MediaHttpRoutesRequirements>
 }
 
 /** Serves the routes on memory ports; outputs `TestServer` and every memory port (to seed or inspect). */
-export const layerTestServer = (options: TestServerOptions = {}) => {
+export const layerTestServer = <Extra = never>(options: TestServerOptions<Extra> = {}) => {
   const ports = layerMemory({ tokens: options.tokens ?? tokens })
   const config = Layer.succeed(HttpConfig, { ...defaultHttpConfig, logRequests: false, ...options.config })
   const server = serve(options.routes ?? MediaHttpRoutes, { port: 0, host: "127.0.0.1" })
@@ -53,7 +56,12 @@ export const layerTestServer = (options: TestServerOptions = {}) => {
   )
   return url.pipe(
     Layer.provide(server),
-    Layer.provideMerge(Layer.mergeAll(ports, config, options.readiness ?? Readiness.layerAlwaysReady))
+    Layer.provideMerge(Layer.mergeAll(
+      ports,
+      config,
+      options.readiness ?? Readiness.layerAlwaysReady,
+      options.overrides ?? Layer.empty
+    ))
   )
 }
 
@@ -87,3 +95,28 @@ export const jsonBody = (body: unknown, token?: string): RequestInit => ({
   headers: { "content-type": "application/json", ...(token === undefined ? {} : bearer(token)) },
   body: JSON.stringify(body)
 })
+
+/** Asserts a SPEC §7 error: status, code, exact body keys, and `request_id` equal to the `x-request-id` header. */
+export const assertError = (reply: Reply, status: number, code: string): string => {
+  assert.strictEqual(reply.status, status, reply.text)
+  assert.strictEqual(reply.headers.get("content-type"), "application/json")
+  assert.deepStrictEqual(Object.keys(reply.json).sort(), ["error_code", "error_data", "request_id"])
+  assert.deepStrictEqual(Object.keys(reply.json.error_data), ["message"])
+  assert.strictEqual(reply.json.error_code, code)
+  assert.isString(reply.json.error_data.message)
+  assert.strictEqual(reply.json.request_id, reply.headers.get("x-request-id"))
+  return reply.json.error_data.message
+}
+
+export const shipmentItem = (entityId: string, contentType = "image/png") => ({
+  content_type: contentType,
+  entity_type: "shipment_item",
+  entity_id: entityId
+})
+
+/** Asks for an upload target and returns the new file id. */
+export const createFile = (token: string, entityId: string) =>
+  Effect.map(call("/v1/media/upload-url", jsonBody(shipmentItem(entityId), token)), (reply) => {
+    assert.strictEqual(reply.status, 200, reply.text)
+    return reply.json.file_id as string
+  })
