@@ -51,8 +51,8 @@ export const make = (options: SharpImageProcessorOptions = {}) =>
       if (!isAccepted(format)) {
         return yield* new ImageRejected({ reason: "unsupported_format", message: `not an accepted image (${format})` })
       }
-      // Header only: nothing is decoded until the pixel count is known to be safe.
-      const header = yield* call(() => sharp(bytes).metadata()).pipe(
+      // Header only, so no pixel limit yet: nothing is decoded until the count is known to be safe.
+      const header = yield* call(() => sharp(bytes, { limitInputPixels: false }).metadata()).pipe(
         Effect.mapError((e) =>
           e._tag === "ImageRejected" ? e : new ImageRejected({ reason: "corrupt_image", message: "unreadable header" })
         )
