@@ -1,0 +1,23 @@
+/**
+ * AWS Lambda entry points. The runtime (SDK clients, sharp) is built once per
+ * container, on the first invocation, and reused by later ones.
+ *   handler: S3 ObjectCreated notifications on the bucket's `originals/` prefix
+ *   sweepHandler: an EventBridge schedule (e.g. every minute)
+ */
+import { Layer, Logger, ManagedRuntime } from "effect"
+import * as SharpImageProcessor from "@media/adapters/sharp/SharpImageProcessor"
+import { AwsStorageLayer } from "../aws/AwsLayer.ts"
+import { AppConfig } from "../config/AppConfig.ts"
+import { handleS3Event, sweep } from "./handleS3Event.ts"
+
+export const LambdaLayer = Layer.mergeAll(AwsStorageLayer, SharpImageProcessor.layer).pipe(
+  Layer.provide(AppConfig.layer),
+  Layer.provide(Logger.layer([Logger.consoleJson]))
+)
+
+// ManagedRuntime builds its layer lazily: nothing is read from the environment at import.
+const runtime = ManagedRuntime.make(LambdaLayer)
+
+export const handler = (event: unknown) => runtime.runPromise(handleS3Event(event))
+
+export const sweepHandler = () => runtime.runPromise(sweep())
