@@ -1,0 +1,20 @@
+/**
+ * The end-to-end scenario, the same for every mode: registers its tests on a
+ * server of that mode, started once for all of them.
+ */
+import { layer } from "@effect/vitest"
+import type { Layer } from "effect"
+import type { E2eServer, Mode } from "../../support/servers.ts"
+import { errors } from "./errors.ts"
+import { lifecycle } from "./lifecycle.ts"
+import { search } from "./search.ts"
+import { signedUrls } from "./signedUrls.ts"
+
+export const endToEnd = <E>(name: string, mode: Mode, server: Layer.Layer<E2eServer, E>) =>
+  // Live clock: the server signs and expires by real time, and polling waits for real.
+  layer(server, { timeout: 180_000, excludeTestServices: true })(name, (it) => {
+    lifecycle(it)
+    signedUrls(it, mode)
+    search(it)
+    errors(it)
+  })
