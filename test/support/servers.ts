@@ -17,7 +17,7 @@ import { EmbeddedLayer } from "@media/apps/embedded/EmbeddedLayer"
 import { serve } from "@media/apps/http/HttpApp"
 import * as HttpConfig from "@media/apps/http/HttpConfig"
 import { handler } from "@media/apps/s3-events/handler"
-import { Cause, ConfigProvider, Context, Effect, Layer } from "effect"
+import { Cause, ConfigProvider, Context, Effect, Layer, References } from "effect"
 import { HttpServer } from "effect/http"
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -34,6 +34,11 @@ export class E2eServer extends Context.Service<E2eServer, {
   /** Keys of every object in storage (originals, images, thumbnails). */
   readonly objectKeys: Effect.Effect<ReadonlyArray<string>>
 }>()("test/E2eServer") {}
+
+/** aws mode: every S3 notification s3rver emitted so far (each was delivered to the Lambda `handler`). */
+export class S3Notifications extends Context.Service<S3Notifications, {
+  readonly all: Effect.Effect<ReadonlyArray<unknown>>
+}>()("test/S3Notifications") {}
 
 /** Largest accepted upload in both servers: big enough for the fixtures, small enough to exceed cheaply. */
 export const maxUploadBytes = 2 * 1024 * 1024
@@ -77,7 +82,7 @@ const commonEnv = (dir: string) => ({
   MEDIA_HTTP_LOG: "false"
 })
 
-const originOf = (server: HttpServer.HttpServer) =>
+const originOf = (server: HttpServer.HttpServer["Service"]) =>
   server.address._tag === "InetAddressV4"
     ? Effect.succeed(`http://127.0.0.1:${server.address.port}`)
     : Effect.die(new Error("expected a TCP address"))
@@ -111,6 +116,9 @@ const filesUnder = (root: string): ReadonlyArray<string> => {
     .sort()
 }
 
+/** Test output stays readable: the servers log warnings and errors only. */
+const quiet = Layer.succeed(References.MinimumLogLevel, "Warn")
+
 export const layerEmbedded = Layer.effect(
   E2eServer,
   Effect.gen(function*() {
@@ -127,7 +135,7 @@ export const layerEmbedded = Layer.effect(
       objectKeys: Effect.sync(() => filesUnder(join(dataDir, "objects")))
     })
   })
-)
+).pipe(Layer.provide(quiet))
 
 /** Sets `vars` in process.env (the AWS SDK and the Lambda runtime read it) until the scope closes. */
 const processEnv = (vars: Record<string, string>) =>
@@ -151,8 +159,7 @@ const processEnv = (vars: Record<string, string>) =>
  * (the embedded CDN route over the same bucket) and s3rver's ObjectCreated
  * notifications delivered to the exported Lambda `handler`, as S3 would.
  */
-export const layerAws = Layer.effect(
-  E2eServer,
+export const layerAws = Layer.effectContext(
   Effect.gen(function*() {
     const dir = yield* workDir
     const bucket = "media-e2e"
@@ -209,6 +216,8 @@ export const layerAws = Layer.effect(
     const objectKeys = Effect.promise(() => listClient.send(new ListObjectsV2Command({ Bucket: bucket }))).pipe(
       Effect.map((listing) => (listing.Contents ?? []).flatMap((object) => object.Key === undefined ? [] : [object.Key]).sort())
     )
-    return E2eServer.of({ mode: "aws", url, objectKeys })
+    return Context.make(E2eServer, E2eServer.of({ mode: "aws", url, objectKeys })).pipe(
+      Context.add(S3Notifications, S3Notifications.of({ all: s3.events }))
+    )
   })
-)
+).pipe(Layer.provide(quiet))

@@ -9,7 +9,7 @@ import { assertError, call, del, get, item, postJson, searchPath } from "../clie
 
 const unknownId = "00000000-0000-4000-8000-000000000000"
 
-export const errors = (it: Vitest.MethodsNonLive<E2eServer>) => {
+export const errors = <R>(it: Vitest.MethodsNonLive<E2eServer | R>) => {
   it.effect("400 INVALID_REQUEST for malformed input", () =>
     Effect.gen(function*() {
       const upload = (body: unknown) => postJson("/v1/media/upload-url", body)

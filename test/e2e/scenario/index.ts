@@ -1,8 +1,8 @@
 /**
  * The end-to-end scenario, the same for every mode: registers its tests on a
- * server of that mode, started once for all of them.
+ * server of that mode, started once for all of them, plus the mode's own tests.
  */
-import { layer } from "@effect/vitest"
+import { layer, type Vitest } from "@effect/vitest"
 import type { Layer } from "effect"
 import type { E2eServer, Mode } from "../../support/servers.ts"
 import { errors } from "./errors.ts"
@@ -10,11 +10,17 @@ import { lifecycle } from "./lifecycle.ts"
 import { search } from "./search.ts"
 import { signedUrls } from "./signedUrls.ts"
 
-export const endToEnd = <E>(name: string, mode: Mode, server: Layer.Layer<E2eServer, E>) =>
+export const endToEnd = <Extra, E>(
+  name: string,
+  mode: Mode,
+  server: Layer.Layer<E2eServer | Extra, E>,
+  modeTests: (it: Vitest.MethodsNonLive<E2eServer | Extra>) => void = () => {}
+) =>
   // Live clock: the server signs and expires by real time, and polling waits for real.
   layer(server, { timeout: 180_000, excludeTestServices: true })(name, (it) => {
     lifecycle(it)
     signedUrls(it, mode)
     search(it)
     errors(it)
+    modeTests(it)
   })

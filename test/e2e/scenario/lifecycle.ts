@@ -36,7 +36,7 @@ const objectsOf = (fileId: string) =>
     Effect.map((keys) => keys.filter((key) => key.includes(fileId)))
   )
 
-export const lifecycle = (it: Vitest.MethodsNonLive<E2eServer>) => {
+export const lifecycle = <R>(it: Vitest.MethodsNonLive<E2eServer | R>) => {
   it.effect("an uploaded photo becomes ready: upright, capped, metadata-free JPEG and a 256x256 thumbnail", () =>
     Effect.gen(function*() {
       // EXIF orientation 6: stored 1200x1800 sideways, 1800x1200 once turned upright.

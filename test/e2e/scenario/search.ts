@@ -32,7 +32,7 @@ const allPages = (entityId: string, limit: number, authorization: string = auth.
     return assert.fail("more than 20 pages")
   })
 
-export const search = (it: Vitest.MethodsNonLive<E2eServer>) => {
+export const search = <R>(it: Vitest.MethodsNonLive<E2eServer | R>) => {
   it.effect("search finds whole parts of the key, in key order, page by page", () =>
     Effect.gen(function*() {
       const ids: Array<string> = []

@@ -24,7 +24,7 @@ const flip = (value: string) => {
 
 const decodePolicy = (policy: string) => JSON.parse(Buffer.from(policy, "base64").toString("utf8"))
 
-export const signedUrls = (it: Vitest.MethodsNonLive<E2eServer>, mode: Mode) => {
+export const signedUrls = <R>(it: Vitest.MethodsNonLive<E2eServer | R>, mode: Mode) => {
   it.effect("download URLs refuse a changed path, query or signature", () =>
     Effect.gen(function*() {
       const file = yield* settled(yield* upload("SU1|SKU-1|DAMAGED|D1", png, "image/png"))
