@@ -67,7 +67,7 @@ const credentialsDocument = {
 }
 
 /** A fresh temp directory with the credentials file in it, removed when the scope closes. */
-const workDir = Effect.acquireRelease(
+export const workDir = Effect.acquireRelease(
   Effect.sync(() => {
     const dir = mkdtempSync(join(tmpdir(), "media-e2e-"))
     writeFileSync(join(dir, "test-credentials.json"), JSON.stringify(credentialsDocument), { mode: 0o600 })
@@ -119,10 +119,13 @@ const filesUnder = (root: string): ReadonlyArray<string> => {
 /** Test output stays readable: the servers log warnings and errors only. */
 const quiet = Layer.succeed(References.MinimumLogLevel, "Warn")
 
-export const layerEmbedded = Layer.effect(
-  E2eServer,
+/**
+ * The embedded server over the data dir `<dir>/data`, until the scope closes;
+ * `dir` must hold the test credentials file (see `workDir`). Starting it again
+ * on the same `dir` is a restart.
+ */
+export const embeddedServer = (dir: string) =>
   Effect.gen(function*() {
-    const dir = yield* workDir
     const dataDir = join(dir, "data")
     const url = yield* serveIn(EmbeddedLayer.pipe(Layer.provide(appConfigOfBoundServer)), {
       ...commonEnv(dir),
@@ -134,8 +137,9 @@ export const layerEmbedded = Layer.effect(
       url,
       objectKeys: Effect.sync(() => filesUnder(join(dataDir, "objects")))
     })
-  })
-).pipe(Layer.provide(quiet))
+  }).pipe(Effect.provide(quiet))
+
+export const layerEmbedded = Layer.effect(E2eServer, Effect.flatMap(workDir, embeddedServer))
 
 /** Sets `vars` in process.env (the AWS SDK and the Lambda runtime read it) until the scope closes. */
 const processEnv = (vars: Record<string, string>) =>

@@ -5,6 +5,7 @@
 import { layer, type Vitest } from "@effect/vitest"
 import type { Layer } from "effect"
 import type { E2eServer, Mode } from "../../support/servers.ts"
+import { edges } from "./edges.ts"
 import { errors } from "./errors.ts"
 import { lifecycle } from "./lifecycle.ts"
 import { search } from "./search.ts"
@@ -19,6 +20,7 @@ export const endToEnd = <Extra, E>(
   // Live clock: the server signs and expires by real time, and polling waits for real.
   layer(server, { timeout: 180_000, excludeTestServices: true })(name, (it) => {
     lifecycle(it)
+    edges(it)
     signedUrls(it, mode)
     search(it)
     errors(it)
