@@ -12,18 +12,21 @@
  * - `serve(routes, { port, host })`: serves a router layer with Node, with
  *   Effect's own request logger off (the middleware logs instead); outputs
  *   `HttpServer.HttpServer` (its `address` has the bound port).
+ * - `JsonLogger`: Effect's logger writing one JSON object per line (the access
+ *   log and error logs carry their fields as annotations).
  *
  * Composing it with more routes (they get the same middleware):
  * ```ts
+ * import { layerFromEnv as HttpConfigFromEnv } from "@media/apps/http/HttpConfig"
  * const Routes = Layer.mergeAll(MediaHttpRoutes, StorageRoutes, CdnRoutes)
  * const Main = serve(Routes, { port: 8080 }).pipe(
- *   Layer.provide([PortsLayer, Readiness.layerAlwaysReady, HttpConfigFromEnv])
+ *   Layer.provide([PortsLayer, Readiness.layerAlwaysReady, HttpConfigFromEnv, JsonLogger])
  * )
  * Layer.launch(Main).pipe(NodeRuntime.runMain)
  * ```
  * To give extra routes 405s too: `MethodNotAllowed.layer([{ path: "/storage/*", methods: ["POST"] }])`.
  */
-import { Layer } from "effect"
+import { Layer, Logger } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { createServer } from "node:http"
@@ -56,6 +59,9 @@ export const MediaHttpRoutes = Layer.mergeAll(RequestMiddleware, ApiRoutes, Docs
 /** What `MediaHttpRoutes` needs: the ports, `Readiness`, the router and Node's platform services. */
 export type MediaHttpRoutesRequirements = typeof MediaHttpRoutes extends Layer.Layer<infer _A, infer _E, infer R> ? R
   : never
+
+/** One JSON object per log line on stdout, replacing the default pretty logger. */
+export const JsonLogger = Logger.layer([Logger.consoleJson])
 
 export interface ServeOptions {
   readonly port: number

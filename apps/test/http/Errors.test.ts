@@ -87,6 +87,23 @@ layer(layerTestServer())("MediaApi errors", (it) => {
       assertError(text, 415, "INVALID_REQUEST")
     }))
 
+  it.effect("a chunked body (no Content-Length) is cut off at the limit with 413", () =>
+    Effect.gen(function*() {
+      const chunk = new TextEncoder().encode(" ".repeat(16 * 1024))
+      let sent = 0
+      // 8 x 16 KiB: twice the default 64 KiB limit, streamed so no Content-Length is sent.
+      const body = new ReadableStream<Uint8Array>({
+        pull: (controller) => sent++ < 8 ? controller.enqueue(chunk) : controller.close()
+      })
+      const reply = yield* call("/v1/media/upload-url", {
+        method: "POST",
+        headers: { ...json, ...bearer("writerA") },
+        body,
+        duplex: "half"
+      } as RequestInit)
+      assertError(reply, 413, "INVALID_REQUEST")
+    }))
+
   it.effect("x-request-id: a well-formed client id is kept, anything else replaced by a UUID", () =>
     Effect.gen(function*() {
       const kept = yield* call("/v2/nothing", { headers: { "x-request-id": "client.Req_1-2" } })

@@ -36,12 +36,15 @@ export const AuthenticationLive = Layer.effect(
         return yield* Effect.provideService(httpEffect, CurrentPrincipal, principal)
       })
 
+    // HttpApi tries the schemes in order and answers with the LAST failure,
+    // so only the last one does the work (for both schemes): a 403 found by
+    // an earlier one would be replaced by the later one's 401. `basic` is
+    // declared for the OpenAPI document; its failure is never shown, and is
+    // made once because building an error captures a stack trace.
+    const deferToBearer = Effect.fail(UnauthorizedError.of("missing or invalid credentials", ""))
+
     return Authentication.of({
-      // HttpApi tries the schemes in order and answers with the LAST failure,
-      // so only the last one does the work (for both schemes): a 403 found by
-      // an earlier one would be replaced by the later one's 401. `basic` is
-      // declared for the OpenAPI document.
-      basic: () => Effect.fail(UnauthorizedError.of("missing or invalid credentials", "")),
+      basic: () => deferToBearer,
       bearer: (httpEffect, options) => authenticate(httpEffect, options)
     })
   })

@@ -28,8 +28,10 @@ export const MediaHandlers = HttpApiBuilder.group(
     const ports = yield* Effect.context<MediaPorts>()
     const run = <A, E, R extends MediaPorts>(effect: Effect.Effect<A, E, R>) => Effect.provideContext(effect, ports)
 
+    // Untraced: the use cases are already named spans, and a traced Effect.fn
+    // captures a call-site stack trace on every call.
     return handlers.handleAll({
-      requestUpload: Effect.fn("MediaApi.requestUpload")(function*({ payload }) {
+      requestUpload: Effect.fnUntraced(function*({ payload }) {
         const { accountId } = yield* CurrentPrincipal
         return yield* run(withApiErrors(requestUpload(accountId, {
           contentType: payload.content_type,
@@ -38,7 +40,7 @@ export const MediaHandlers = HttpApiBuilder.group(
           fileSize: payload.file_size
         })))
       }),
-      search: Effect.fn("MediaApi.search")(function*({ query }) {
+      search: Effect.fnUntraced(function*({ query }) {
         const { accountId } = yield* CurrentPrincipal
         return yield* run(withApiErrors(searchFiles(accountId, {
           entityType: query.entity_type,
@@ -47,11 +49,11 @@ export const MediaHandlers = HttpApiBuilder.group(
           cursor: query.cursor
         })))
       }),
-      getFile: Effect.fn("MediaApi.getFile")(function*({ params }) {
+      getFile: Effect.fnUntraced(function*({ params }) {
         const { accountId } = yield* CurrentPrincipal
         return yield* run(withApiErrors(getFile(accountId, params.file_id)))
       }),
-      deleteFile: Effect.fn("MediaApi.deleteFile")(function*({ params }) {
+      deleteFile: Effect.fnUntraced(function*({ params }) {
         const { accountId } = yield* CurrentPrincipal
         return yield* run(withApiErrors(deleteFile(accountId, params.file_id)))
       })
