@@ -103,7 +103,8 @@ describe("readiness", () => {
     it.effect("readyz is 503 in the error shape when the check fails; healthz stays 200", () =>
       Effect.gen(function*() {
         const reply = yield* call("/readyz")
-        assertError(reply, 503, "NOT_READY")
+        assertError(reply, 503, "INTERNAL_ERROR")
+        assert.include(reply.json.error_data.message, "not ready")
         assert.notInclude(reply.text, "unreachable")
         assert.strictEqual((yield* call("/healthz")).status, 200)
       }))

@@ -14,7 +14,7 @@ const body = <const Code extends string>(code: Code) => ({
 
 /** The shape every error body has, whatever its status. */
 export const ErrorBody = Schema.Struct({
-  error_code: Schema.Literals(["INVALID_REQUEST", "ACCESS_DENIED", "FILE_NOT_FOUND", "INTERNAL_ERROR", "NOT_READY"]),
+  error_code: Schema.Literals(["INVALID_REQUEST", "ACCESS_DENIED", "FILE_NOT_FOUND", "INTERNAL_ERROR"]),
   error_data: ErrorData,
   request_id: Schema.String
 })
@@ -98,14 +98,15 @@ export class InternalError extends Schema.Error<InternalError>("InternalError")(
   }
 }
 
+// SPEC §7 has four error codes; a dependency being down is an internal error, told apart by its 503.
 export class NotReadyError extends Schema.Error<NotReadyError>("NotReadyError")(
-  body("NOT_READY"),
+  body("INTERNAL_ERROR"),
   { httpApiStatus: 503, description: "A dependency is unreachable" }
 ) {
   static of(requestId: string) {
     return new NotReadyError({
-      error_code: "NOT_READY",
-      error_data: { message: "not ready" },
+      error_code: "INTERNAL_ERROR",
+      error_data: { message: "service not ready" },
       request_id: requestId
     })
   }
