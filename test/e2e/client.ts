@@ -116,3 +116,23 @@ const fixtures = join(import.meta.dirname, "../../adapters/test/fixtures/images"
 
 /** A corpus image (adapters/test/fixtures/images, with its licence there). */
 export const fixture = (path: string): Uint8Array => new Uint8Array(readFileSync(join(fixtures, path)))
+
+/**
+ * The kinds (first key segment) of the stored objects of a file, once they are
+ * `expected` or after a bounded wait: the original is deleted just after the
+ * final state is written, so a client may see `ready` a moment before that.
+ */
+export const objectKinds = (fileId: string, expected: ReadonlyArray<string>, seconds = 20) =>
+  Effect.gen(function*() {
+    const server = yield* E2eServer
+    const deadline = performance.now() + seconds * 1000
+    const want = [...expected].sort().join(",")
+    let kinds: Array<string> = []
+    do {
+      const keys = (yield* server.objectKeys).filter((key) => key.includes(fileId))
+      kinds = keys.map((key) => key.split("/")[0] ?? "").sort()
+      if (kinds.join(",") === want) return kinds
+      yield* Effect.sleep("100 millis")
+    } while (performance.now() < deadline)
+    return kinds
+  })

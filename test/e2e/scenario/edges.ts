@@ -5,28 +5,14 @@
 import { assert, type Vitest } from "@effect/vitest"
 import { Effect } from "effect"
 import sharp from "sharp"
-import { E2eServer } from "../../support/servers.ts"
-import { del, fetchUrl, get, postUpload, requestUpload, settled, upload } from "../client.ts"
+import type { E2eServer } from "../../support/servers.ts"
+import { del, fetchUrl, get, objectKinds, postUpload, requestUpload, settled, upload } from "../client.ts"
 
 /** A flat-coloured JPEG: cheap to make and small to send, however many pixels. */
 const wideJpeg = (width: number, height: number) =>
   Effect.promise(() =>
     sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 40 } } }).jpeg().toBuffer()
   ).pipe(Effect.map((buffer) => new Uint8Array(buffer)))
-
-/** Waits (bounded) until storage holds no object of `fileId`; the keys still there otherwise. */
-const objectsGone = (fileId: string, seconds = 20) =>
-  Effect.gen(function*() {
-    const server = yield* E2eServer
-    const deadline = performance.now() + seconds * 1000
-    let left: ReadonlyArray<string> = []
-    while (performance.now() < deadline) {
-      left = (yield* server.objectKeys).filter((key) => key.includes(fileId))
-      if (left.length === 0) return left
-      yield* Effect.sleep("100 millis")
-    }
-    return left
-  })
 
 export const edges = <R>(it: Vitest.MethodsNonLive<E2eServer | R>) => {
   it.effect("an image wider than 4096 px is scaled down to 4096, keeping its aspect", () =>
@@ -53,7 +39,7 @@ export const edges = <R>(it: Vitest.MethodsNonLive<E2eServer | R>) => {
       const stored = yield* postUpload(ticket, yield* wideJpeg(64, 64), "image/jpeg")
       assert.strictEqual(stored.status, 204, stored.text)
       // Processing finds no record and removes the orphaned original.
-      assert.deepStrictEqual(yield* objectsGone(ticket.file_id), [])
+      assert.deepStrictEqual(yield* objectKinds(ticket.file_id, []), [])
       assert.strictEqual((yield* get(`/v1/media/${ticket.file_id}`)).status, 404)
     }))
 }
