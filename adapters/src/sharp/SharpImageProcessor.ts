@@ -18,7 +18,10 @@ export interface SharpImageProcessorOptions {
   readonly concurrency?: number
   /** JPEG quality of image and thumbnail (default 85). */
   readonly quality?: number
-  /** Abort one image after this many seconds; reported as a transient ProcessorError (default 60). */
+  /**
+   * Abort one pipeline after this many seconds, as a transient ProcessorError (default 0 = off:
+   * libvips progress signals cost ~5% throughput, and the pixel limit already bounds the work).
+   */
   readonly timeoutSeconds?: number
 }
 
@@ -30,7 +33,7 @@ const call = <A>(run: () => Promise<A>) => Effect.tryPromise({ try: run, catch: 
 export const make = (options: SharpImageProcessorOptions = {}) =>
   Effect.sync(() => {
     const quality = options.quality ?? 85
-    const timeout = { seconds: options.timeoutSeconds ?? 60 }
+    const timeout = { seconds: options.timeoutSeconds ?? 0 }
     // Both settings are process-wide in sharp. Every upload is new input, so
     // libvips' operation cache would only hold memory, never hit.
     sharp.concurrency(options.concurrency ?? 1)
