@@ -5,10 +5,13 @@
  * builds it) called in this process with concurrency 2, the embedded
  * Dispatcher's processing concurrency. Rounds alternate the two.
  *
- * Env: BENCH_UPLOADS (100), BENCH_CLIENT_CONCURRENCY (16 uploads in flight),
- * BENCH_ROUNDS (2), BENCH_WIDTH x BENCH_HEIGHT (2000 x 1500).
+ * Env: BENCH_UPLOADS (100), BENCH_CLIENT_CONCURRENCY (16 uploads in flight), BENCH_POLL_MS (500),
+ * BENCH_ROUNDS (2), BENCH_WIDTH x BENCH_HEIGHT (2000 x 1500), BENCH_PROFILE=1 (the
+ * server runs under --cpu-prof; its top frames are printed after each round).
  * Run: `node bench/e2e/uploads.ts`.
  */
+import { mkdtempSync, readdirSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import * as SharpImageProcessor from "@media/adapters/sharp/SharpImageProcessor"
@@ -18,9 +21,12 @@ import { token } from "../../test/load/EmbeddedServer.ts"
 import { makeJpeg } from "../../test/load/testImage.ts"
 import { type Client, makeTally, mapLimit, serverErrors, upload, waitFinal } from "../../test/load/UploadClient.ts"
 import { startChild } from "../http/child.ts"
+import { summarize } from "../http/cpuprofile-top.ts"
 
 const count = Number(process.env.BENCH_UPLOADS ?? 100)
 const clientConcurrency = Number(process.env.BENCH_CLIENT_CONCURRENCY ?? 16)
+/** How often a client asks for a file's status while waiting for it. */
+const pollMs = Number(process.env.BENCH_POLL_MS ?? 500)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2)
 const width = Number(process.env.BENCH_WIDTH ?? 2000)
 const height = Number(process.env.BENCH_HEIGHT ?? 1500)
@@ -42,8 +48,11 @@ const processingOnly = (image: Buffer) =>
     return performance.now() - started
   }))
 
+const profileDir = process.env.BENCH_PROFILE === "1" ? mkdtempSync(join(tmpdir(), "bench-e2e-profile-")) : undefined
+
 const endToEnd = async (image: Buffer) => {
-  const server = await startChild<EmbeddedServerInfo>(join(import.meta.dirname, "embedded-server.ts"))
+  const execArgv = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]
+  const server = await startChild<EmbeddedServerInfo>(join(import.meta.dirname, "embedded-server.ts"), { execArgv })
   try {
     const client: Client = { base: server.message.url, token, tally: makeTally() }
     const started = performance.now()
@@ -53,7 +62,7 @@ const endToEnd = async (image: Buffer) => {
       const begun = performance.now()
       const fileId = await upload(client, `E2E|SKU-${i % 10}|DAMAGED|D-${i}`, image)
       lastUploaded = Math.max(lastUploaded, performance.now())
-      const file = await waitFinal(client, fileId, deadline, 100)
+      const file = await waitFinal(client, fileId, deadline, pollMs)
       if (file.status !== "ready") throw new Error(`file ${fileId} ended ${file.status} (${file.failure_reason})`)
       return performance.now() - begun
     })
@@ -67,7 +76,7 @@ const endToEnd = async (image: Buffer) => {
 
 const main = async () => {
   const image = await makeJpeg(width, height)
-  console.log(`${count} uploads of a ${width}x${height} JPEG (${image.length} bytes); ${clientConcurrency} in flight; processing concurrency ${serverProcessingConcurrency}\n`)
+  console.log(`${count} uploads of a ${width}x${height} JPEG (${image.length} bytes); ${clientConcurrency} in flight, each polled every ${pollMs} ms; processing concurrency ${serverProcessingConcurrency}\n`)
   for (let round = 1; round <= rounds; round++) {
     const processing = await processingOnly(image)
     const e2e = await endToEnd(image)
@@ -75,6 +84,9 @@ const main = async () => {
     console.log(`  processing only (SharpImageProcessor, concurrency ${serverProcessingConcurrency}): ${seconds(processing)} s`)
     console.log(`  end to end: ${seconds(e2e.wall)} s (all uploads stored after ${seconds(e2e.uploadsDone)} s; per file upload->ready p50 ${seconds(percentile(e2e.latencies, 0.5))} s, p99 ${seconds(percentile(e2e.latencies, 0.99))} s)`)
     console.log(`  end to end / processing: ${(e2e.wall / processing).toFixed(2)}x`)
+    if (profileDir !== undefined) {
+      for (const file of readdirSync(profileDir)) console.log(summarize(join(profileDir, file), ["getSignedUrl", "handleObjectCreated"]))
+    }
   }
 }
 
