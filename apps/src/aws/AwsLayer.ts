@@ -29,8 +29,8 @@ export const AwsStorageLayer = Layer.mergeAll(DynamoFileRepository.layer, S3Obje
   Layer.provideMerge(mediaConfigLayer)
 )
 
-/** Routes of the aws-mode API server; needs an HttpRouter and AppConfig. */
-export const AwsLayer = Layer.unwrap(Effect.gen(function*() {
+/** The aws-mode API server as `services` (ports, readiness) and `routes` (needs an HttpRouter). */
+export const makeAws = Effect.gen(function*() {
   const config = yield* AppConfig
   const ports = Layer.mergeAll(
     AwsStorageLayer,
@@ -39,5 +39,10 @@ export const AwsLayer = Layer.unwrap(Effect.gen(function*() {
     cursorsLayer(config),
     FileIds.layer
   )
-  return MediaHttpRoutes.pipe(Layer.provideMerge(readiness), Layer.provideMerge(ports))
-}))
+  return { services: readiness.pipe(Layer.provideMerge(ports)), routes: MediaHttpRoutes }
+})
+
+/** Routes of the aws-mode API server in one layer; needs an HttpRouter and AppConfig. */
+export const AwsLayer = Layer.unwrap(
+  Effect.map(makeAws, ({ routes, services }) => routes.pipe(Layer.provideMerge(services)))
+)

@@ -44,8 +44,13 @@ const readiness = Layer.effect(
   })
 )
 
-/** Routes and background work of the embedded server; needs an HttpRouter. */
-export const EmbeddedLayer = Layer.unwrap(Effect.gen(function*() {
+/**
+ * The embedded server in two parts: `services` (ports, dispatcher, sweeper,
+ * readiness: the slow part, dynalite and keys) and `routes` (needs an
+ * HttpRouter and the services). Build the services before the server listens,
+ * so no request arrives before its handler exists.
+ */
+export const makeEmbedded = Effect.gen(function*() {
   const config = yield* AppConfig
   const fs = yield* FileSystem.FileSystem
   yield* fs.makeDirectory(config.dataDir, { recursive: true })
@@ -87,10 +92,16 @@ export const EmbeddedLayer = Layer.unwrap(Effect.gen(function*() {
     }).pipe(Layer.provide(NodeFileSystem.layer))
   }))
 
-  const routes = Layer.mergeAll(MediaHttpRoutes, storageRoutes, cdnRoute(config.publicUrl), Sweeper.layer(sweepIntervalSeconds))
-  return routes.pipe(
-    Layer.provideMerge(Dispatcher.layer(processingConcurrency)),
-    Layer.provideMerge(readiness),
-    Layer.provideMerge(ports)
-  )
-}).pipe(Effect.provide(NodeFileSystem.layer)))
+  const services = Layer.mergeAll(
+    Dispatcher.layer(processingConcurrency),
+    readiness,
+    Sweeper.layer(sweepIntervalSeconds)
+  ).pipe(Layer.provideMerge(ports))
+  const routes = Layer.mergeAll(MediaHttpRoutes, storageRoutes, cdnRoute(config.publicUrl))
+  return { services, routes }
+}).pipe(Effect.provide(NodeFileSystem.layer))
+
+/** Routes and background work of the embedded server in one layer; needs an HttpRouter. */
+export const EmbeddedLayer = Layer.unwrap(
+  Effect.map(makeEmbedded, ({ routes, services }) => routes.pipe(Layer.provideMerge(services)))
+)

@@ -1,8 +1,12 @@
 /**
  * `npm start`: the service in the mode MEDIA_MODE selects (embedded by default).
  */
-import { Layer } from "effect"
+import { Cause, Exit, Layer } from "effect"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { ServerLayer } from "./ServerLayer.ts"
 
-Layer.launch(ServerLayer).pipe(NodeRuntime.runMain)
+Layer.launch(ServerLayer).pipe(NodeRuntime.runMain({
+  // SIGINT/SIGTERM end in an interruption after in-flight work finished: a clean exit.
+  teardown: (exit, onExit) =>
+    onExit(Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1)
+}))
