@@ -28,7 +28,7 @@ export const FileView = Schema.Struct({
 }).annotate({ identifier: "File" })
 export type FileView = typeof FileView.Type
 
-/** Renders a record, signing download URLs for ready files (valid for the configured TTL from `now`). */
+/** Renders a record, signing download URLs for ready files (valid at least the configured TTL from `now`). */
 export const toView = Effect.fn("FileView.toView")(function*(record: FileRecord, now: number) {
   const base: FileView = {
     file_id: record.fileId,
@@ -46,7 +46,8 @@ export const toView = Effect.fn("FileView.toView")(function*(record: FileRecord,
   if (record.status !== "ready" || record.width === undefined || record.height === undefined) return base
   const signer = yield* UrlSigner
   const config = yield* MediaConfig
-  const expiresAt = now + config.downloadUrlTtlSeconds
+  const step = config.downloadUrlGranularitySeconds
+  const expiresAt = Math.ceil((now + config.downloadUrlTtlSeconds) / step) * step
   const [download_url, thumbnail_url] = yield* Effect.all([
     signer.sign(imageKey(record.accountId, record.fileId, record.attempts), expiresAt),
     signer.sign(thumbnailKey(record.accountId, record.fileId, record.attempts), expiresAt)

@@ -11,8 +11,13 @@ export interface MediaConfigShape {
   readonly uploadUrlTtlSeconds: number
   /** A file still uploading this long after its target expired fails `upload_expired`. */
   readonly uploadGraceSeconds: number
-  /** Download and thumbnail URLs expire after this long (1 hour). */
+  /** Download and thumbnail URLs expire after this long (1 hour)... */
   readonly downloadUrlTtlSeconds: number
+  /**
+   * ...rounded up to a multiple of this, so repeated reads within it get the
+   * very same URLs: browsers and CDNs cache them, and the signer can reuse them.
+   */
+  readonly downloadUrlGranularitySeconds: number
   /** How long one processing attempt may hold a file before another may retry it. */
   readonly leaseSeconds: number
   /** A file left `uploaded` this long (a lost event, a crash) is dispatched again by the sweeper. */
@@ -25,6 +30,7 @@ export const defaultMediaConfig: MediaConfigShape = {
   uploadUrlTtlSeconds: 15 * 60,
   uploadGraceSeconds: 15 * 60,
   downloadUrlTtlSeconds: 60 * 60,
+  downloadUrlGranularitySeconds: 60,
   leaseSeconds: 5 * 60,
   redispatchAfterSeconds: 60
 }

@@ -18,6 +18,8 @@ export interface CloudFrontSignerOptions {
   readonly privateKey: Redacted.Redacted<string>
 }
 
+const cacheSize = 10_000
+
 export const make = Effect.fn("CloudFrontUrlSigner.make")(function*(options: CloudFrontSignerOptions) {
   const baseUrl = yield* Option.match(normalizeBaseUrl(options.baseUrl), {
     onNone: () => Effect.fail(new CloudFrontConfigError({ message: "CDN base URL must be an http(s) URL without query" })),
@@ -31,13 +33,24 @@ export const make = Effect.fn("CloudFrontUrlSigner.make")(function*(options: Clo
     try: () => createPrivateKey(Redacted.value(options.privateKey)),
     catch: (cause) => new CloudFrontConfigError({ message: "CDN private key is not a valid PEM private key", cause })
   })
+  // An RSA signature costs about a millisecond; the core asks for the same (key, expiry) again and again
+  // within its expiry granularity, so recent URLs are remembered (insertion order evicts the oldest).
+  const recent = new Map<string, string>()
+  const remember = (id: string, url: string) => {
+    if (recent.size >= cacheSize) recent.delete(recent.keys().next().value!)
+    recent.set(id, url)
+    return url
+  }
   return UrlSigner.of({
     sign: Effect.fn("UrlSigner.sign")(function*(key: string, expiresAt: number) {
+      const id = `${expiresAt}\n${key}`
+      const cached = recent.get(id)
+      if (cached !== undefined) return cached
       const path = encodeKey(key)
       if (Option.isNone(path) || !Number.isSafeInteger(expiresAt) || expiresAt <= 0) {
         return yield* new SigningError({ cause: new Error("key or expiry cannot be signed") })
       }
-      return yield* Effect.try({
+      return remember(id, yield* Effect.try({
         try: () =>
           getSignedUrl({
             url: `${baseUrl}/${path.value}`,
@@ -47,7 +60,7 @@ export const make = Effect.fn("CloudFrontUrlSigner.make")(function*(options: Clo
             dateLessThan: expiresAt * 1000
           }),
         catch: (cause) => new SigningError({ cause })
-      })
+      }))
     })
   })
 })

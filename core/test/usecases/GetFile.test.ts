@@ -32,6 +32,25 @@ describe("GetFile", () => {
       })
     }).pipe(Effect.provide(layerMemory())))
 
+  it.effect("rounds URL expiry up to the minute, so reads within a minute get the very same URLs", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const account = freshAccount()
+      const { key, fileId } = yield* uploaded(account, png(800, 600))
+      assert.strictEqual(yield* handleObjectCreated(key), "ready")
+      yield* advance(101)
+      const first = yield* getFile(account, fileId)
+      // start + 100 + 3600 is a whole minute, so one second later rounds up to the next one.
+      assert.strictEqual(first.download_expires_at, start + 100 + 3600 + 60)
+      yield* advance(30)
+      const second = yield* getFile(account, fileId)
+      assert.strictEqual(second.download_url, first.download_url)
+      assert.strictEqual(second.thumbnail_url, first.thumbnail_url)
+      yield* advance(30)
+      const third = yield* getFile(account, fileId)
+      assert.strictEqual(third.download_expires_at, start + 100 + 3600 + 120)
+    }).pipe(Effect.provide(layerMemory())))
+
   it.effect("signs one-hour download and thumbnail URLs for a ready file, from the time of the request", () =>
     Effect.gen(function*() {
       yield* atStart
