@@ -13,3 +13,5 @@ const server = createServer((_request, response) => {
   response.end(body)
 })
 server.listen(0, "127.0.0.1", () => process.send?.({ port: (server.address() as AddressInfo).port }))
+// Exit normally on SIGINT, so `--cpu-prof` writes its profile.
+process.once("SIGINT", () => process.exit(0))
