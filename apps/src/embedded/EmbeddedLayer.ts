@@ -17,7 +17,9 @@ import { DynamoTable } from "@media/adapters/dynamodb/DynamoTable"
 import { tableReady } from "@media/adapters/dynamodb/TableSchema"
 import * as SharpImageProcessor from "@media/adapters/sharp/SharpImageProcessor"
 import { Cursors } from "@media/core/Cursor"
+import { registerUpload } from "@media/core/usecases/ProcessUpload"
 import { Authenticator } from "@media/core/ports/Authenticator"
+import type { FileRepository } from "@media/core/ports/FileRepository"
 import { FileIds } from "@media/core/ports/FileIds"
 import { UrlSigner } from "@media/core/ports/UrlSigner"
 import { AppConfig, mediaConfigLayer } from "../config/AppConfig.ts"
@@ -27,6 +29,7 @@ import { forEachCreatedObject } from "../server/dispatchS3Event.ts"
 import * as Sweeper from "../server/Sweeper.ts"
 import { cdnPath, cdnRoute } from "./CdnRoute.ts"
 import { Dispatcher } from "./Dispatcher.ts"
+import * as Recovery from "./Recovery.ts"
 import { ensureCredentialsFile } from "./FirstCredentials.ts"
 import { loadOrCreateLocalKeys } from "./LocalKeys.ts"
 
@@ -79,6 +82,7 @@ export const makeEmbedded = Effect.gen(function*() {
 
   const storageRoutes = Layer.unwrap(Effect.gen(function*() {
     const dispatcher = yield* Dispatcher
+    const context = yield* Effect.context<FileRepository>()
     return uploadRoutes({
       root,
       bucket,
@@ -86,17 +90,24 @@ export const makeEmbedded = Effect.gen(function*() {
       maxUploadBytes: config.maxUploadBytes,
       corsOrigins: config.corsOrigins,
       onObjectCreated: (event) =>
-        forEachCreatedObject(event, (key, size) => dispatcher.dispatch({ key, size })).pipe(
-          Effect.catchTag("InvalidS3Event", (e) => Effect.logError("malformed storage event", { message: e.message }))
+        // Registered before the endpoint answers 204: a crash after that leaves a due `uploaded` file, not a lost event.
+        forEachCreatedObject(event, (key, size) =>
+          registerUpload(key, size).pipe(
+            Effect.provideContext(context),
+            Effect.andThen(dispatcher.dispatch({ key, size }))
+          )).pipe(
+          Effect.catchTag("InvalidS3Event", (e) => Effect.logError("malformed storage event", { message: e.message })),
+          // Not registered now: the sweeper finds the stored object when the upload window closes.
+          Effect.catchTag("RepositoryError", (e) => Effect.logError("could not register an upload", { operation: e.operation }))
         )
     }).pipe(Layer.provide(NodeFileSystem.layer))
   }))
 
   const services = Layer.mergeAll(
-    Dispatcher.layer(processingConcurrency),
+    Recovery.layer,
     readiness,
     Sweeper.layer(sweepIntervalSeconds)
-  ).pipe(Layer.provideMerge(ports))
+  ).pipe(Layer.provideMerge(Dispatcher.layer(processingConcurrency)), Layer.provideMerge(ports))
   const routes = Layer.mergeAll(MediaHttpRoutes, storageRoutes, cdnRoute(config.publicUrl))
   return { services, routes }
 }).pipe(Effect.provide(NodeFileSystem.layer))

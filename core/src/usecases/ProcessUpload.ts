@@ -147,6 +147,29 @@ export const driveFile = Effect.fn("ProcessUpload.driveFile")(function*(
   }))
 })
 
+/**
+ * Records that an original arrived (`uploading → uploaded`) without processing
+ * it: an upload endpoint calls this before acknowledging, so a crash after the
+ * acknowledgement leaves a due `uploaded` file for the sweeper, never a lost event.
+ */
+export const registerUpload = Effect.fn("ProcessUpload.registerUpload")(function*(key: string, size: number) {
+  const ids = parseOriginalKey(key)
+  if (Option.isNone(ids)) return "ignored" as DriveResult
+  const config = yield* MediaConfig
+  const found = yield* (yield* FileRepository).get(ids.value.accountId, ids.value.fileId)
+  if (Option.isNone(found)) return "gone" as DriveResult
+  if (found.value.status !== "uploading") return found.value.status as DriveResult
+  const now = yield* nowSeconds
+  const written = yield* write(found.value, {
+    _tag: "ObjectCreated",
+    now,
+    size,
+    redispatchAt: now + config.redispatchAfterSeconds
+  })
+  // A lost write means another delivery registered it first (or it was deleted): either way, not ours to do.
+  return Option.match(written, { onNone: () => found.value.status as DriveResult, onSome: (r) => r.status as DriveResult })
+})
+
 /** Handles a storage "object created" notification; keys outside the originals prefix are ignored. */
 export const handleObjectCreated = Effect.fn("ProcessUpload.handleObjectCreated")(function*(
   key: string,

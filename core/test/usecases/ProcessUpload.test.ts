@@ -10,9 +10,10 @@ import { FileRepository } from "../../src/ports/FileRepository.ts"
 import { ImageProcessor } from "../../src/ports/ImageProcessor.ts"
 import { ObjectStore } from "../../src/ports/ObjectStore.ts"
 import { deleteFile } from "../../src/usecases/DeleteFile.ts"
-import { handleObjectCreated } from "../../src/usecases/ProcessUpload.ts"
+import { handleObjectCreated, registerUpload } from "../../src/usecases/ProcessUpload.ts"
+import { sweepDue } from "../../src/usecases/SweepDue.ts"
 import { freshAccount, freshFileId, pdf, png } from "../fixtures.ts"
-import { atStart, leftovers, start, upload, uploaded } from "./helpers.ts"
+import { advance, atStart, leftovers, start, upload, uploaded } from "./helpers.ts"
 
 const recordOf = (accountId: AccountId, fileId: FileId) =>
   FileRepository.use((repo) => repo.get(accountId, fileId)).pipe(Effect.map(Option.getOrThrow))
@@ -166,5 +167,37 @@ describe("ProcessUpload.handleObjectCreated", () => {
       assert.strictEqual(yield* handleObjectCreated(key).pipe(Effect.provideService(ImageProcessor, racing)), "gone")
       assert.deepStrictEqual(yield* leftovers(account, fileId), [])
       assert.isTrue(Option.isNone(yield* FileRepository.use((r) => r.get(account, fileId))))
+    }).pipe(Effect.provide(layerMemory())))
+})
+
+describe("ProcessUpload.registerUpload", () => {
+  it.effect("records the arrival durably without processing, and the sweeper processes it once due", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const account = freshAccount()
+      const { key, fileId } = yield* uploaded(account, png(800, 600, 40))
+      assert.strictEqual(yield* registerUpload(key, 40), "uploaded")
+      const record = yield* recordOf(account, fileId)
+      assert.strictEqual(record.status, "uploaded")
+      assert.strictEqual(record.fileSize, 40)
+      assert.strictEqual(record.dueAt, start + defaultMediaConfig.redispatchAfterSeconds)
+      assert.isTrue(yield* exists(key))
+      // A duplicate notification changes nothing.
+      assert.strictEqual(yield* registerUpload(key, 40), "uploaded")
+      assert.strictEqual((yield* recordOf(account, fileId)).version, record.version)
+      // Nothing processes it before it is due (the dispatcher would; here it "crashed")...
+      assert.deepStrictEqual(yield* sweepDue(), [])
+      yield* advance(defaultMediaConfig.redispatchAfterSeconds)
+      // ...and once due, the sweeper does.
+      const swept = yield* sweepDue()
+      assert.deepStrictEqual(swept.map(([, result]) => result), ["ready"])
+      assert.isFalse(yield* exists(key))
+    }).pipe(Effect.provide(layerMemory())))
+
+  it.effect("ignores keys outside the originals prefix and files that no longer exist", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      assert.strictEqual(yield* registerUpload(`images/${freshAccount()}/${freshFileId()}/1.jpg`, 10), "ignored")
+      assert.strictEqual(yield* registerUpload(originalKey(freshAccount(), freshFileId()), 10), "gone")
     }).pipe(Effect.provide(layerMemory())))
 })

@@ -1,0 +1,34 @@
+/**
+ * Start-up recovery for embedded mode. One process owns the data dir, so
+ * whatever a previous run left half-done (an upload stored but not processed,
+ * a file queued when it stopped) belongs to no one and is dispatched again at
+ * once rather than when its due time comes. Files left `processing` wait for
+ * their lease, then the sweeper retries them.
+ */
+import { Effect, Layer, Option } from "effect"
+import { nowSeconds } from "@media/core/MediaErrors"
+import { originalKey } from "@media/core/ObjectKeys"
+import { FileRepository } from "@media/core/ports/FileRepository"
+import { ObjectStore } from "@media/core/ports/ObjectStore"
+import { Dispatcher } from "./Dispatcher.ts"
+
+// Every file still moving has a due time within the upload window + grace; look well past it.
+const horizonSeconds = 10 * 365 * 24 * 3600
+const batch = 10_000
+
+export const layer = Layer.effectDiscard(Effect.gen(function*() {
+  const repo = yield* FileRepository
+  const store = yield* ObjectStore
+  const dispatcher = yield* Dispatcher
+  const pending = yield* repo.listDue((yield* nowSeconds) + horizonSeconds, batch)
+  let dispatched = 0
+  for (const record of pending) {
+    const key = originalKey(record.accountId, record.fileId)
+    const arrived = record.status === "uploaded" ||
+      (record.status === "uploading" && Option.isSome(yield* store.head(key)))
+    if (!arrived) continue
+    yield* dispatcher.dispatch({ key })
+    dispatched++
+  }
+  if (dispatched > 0) yield* Effect.logInfo("recovered unfinished uploads from the last run", { count: dispatched })
+}).pipe(Effect.catchCause((cause) => Effect.logError("start-up recovery failed; the sweeper will catch up", cause))))
