@@ -4,6 +4,7 @@
  */
 import { Config, Context, Effect, Layer, Option, type Redacted } from "effect"
 import { defaultMediaConfig, MediaConfig } from "@media/core/MediaConfig"
+import { corsOrigins } from "../http/HttpConfig.ts"
 
 export type Mode = "embedded" | "aws"
 
@@ -44,7 +45,6 @@ export const appConfig = Effect.gen(function*() {
   const publicUrl = yield* Config.NonEmptyString("MEDIA_PUBLIC_URL").pipe(
     Config.withDefault(`http://localhost:${port}`)
   )
-  const origins = yield* Config.String("MEDIA_CORS_ORIGINS").pipe(Config.withDefault("*"))
   const config: AppConfigShape = {
     port,
     mode,
@@ -54,7 +54,7 @@ export const appConfig = Effect.gen(function*() {
     maxUploadBytes: yield* positive("MEDIA_MAX_UPLOAD_BYTES", defaultMediaConfig.maxUploadBytes),
     maxPixels: yield* positive("MEDIA_MAX_PIXELS", defaultMediaConfig.maxPixels),
     leaseSeconds: yield* positive("MEDIA_LEASE_SECONDS", defaultMediaConfig.leaseSeconds),
-    corsOrigins: origins.split(",").map((o) => o.trim()).filter((o) => o.length > 0),
+    corsOrigins: yield* corsOrigins,
     bucket: yield* optionalString("MEDIA_BUCKET"),
     table: yield* optionalString("MEDIA_TABLE"),
     cdnUrl: yield* optionalString("MEDIA_CDN_URL"),

@@ -24,17 +24,22 @@ export const HttpConfig = Context.Reference<HttpConfigShape>("apps/http/HttpConf
 })
 
 /** `MEDIA_CORS_ORIGINS` (comma-separated, default `*`), `MEDIA_HTTP_BODY_LIMIT`, `MEDIA_HTTP_LOG`. */
+/** `MEDIA_CORS_ORIGINS`: comma-separated, default `*`. Shared with the upload endpoint's CORS. */
+export const corsOrigins = Config.String("MEDIA_CORS_ORIGINS").pipe(
+  Config.withDefault("*"),
+  Config.map((origins) => origins.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""))
+)
+
 export const layerFromEnv = Layer.effect(
   HttpConfig,
   Effect.gen(function*() {
-    const origins = yield* Config.String("MEDIA_CORS_ORIGINS").pipe(Config.withDefault("*"))
     const bodyLimitBytes = yield* Config.Int("MEDIA_HTTP_BODY_LIMIT").pipe(
       Config.withDefault(defaultHttpConfig.bodyLimitBytes)
     )
     const logRequests = yield* Config.Boolean("MEDIA_HTTP_LOG").pipe(Config.withDefault(true))
     return {
       bodyLimitBytes,
-      corsOrigins: origins.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""),
+      corsOrigins: yield* corsOrigins,
       logRequests
     }
   })
