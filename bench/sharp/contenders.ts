@@ -3,9 +3,7 @@
  * variants we measured before choosing ours. Each turns JPEG bytes into image + thumbnail.
  */
 import { execFile } from "node:child_process"
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { promisify } from "node:util"
 import { Effect } from "effect"
 import sharp from "sharp"
@@ -65,7 +63,7 @@ export const thumbnailFromOutput: Contender = async (bytes) => {
  * both outputs. It reads the input file itself (already on disk, in the page cache).
  */
 export const imageMagick = (inputPath: string): Contender => {
-  const dir = mkdtempSync(join(tmpdir(), "sharp-bench-im-"))
+  const dir = dirname(inputPath) // the benchmark's temp dir, removed at the end
   let n = 0
   return () => {
     const id = n++ % 8

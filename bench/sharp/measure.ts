@@ -57,3 +57,36 @@ export const interleaved = async (
     return [n, { imagesPerSecond: t.images / (t.ms / 1000), cpuMsPerImage: t.cpu / t.images }]
   }))
 }
+
+export interface Latency {
+  readonly medianMs: number
+  readonly p10Ms: number
+  readonly p90Ms: number
+}
+
+/**
+ * Per-image latency of two contenders alternating image by image (ABBA…), one at
+ * a time: the fairest comparison under fluctuating load, read as medians.
+ */
+export const paired = async (
+  a: readonly [string, Contender],
+  b: readonly [string, Contender],
+  bytes: Buffer,
+  pairs: number
+): Promise<Record<string, Latency>> => {
+  const samples: Record<string, Array<number>> = { [a[0]]: [], [b[0]]: [] }
+  await a[1](bytes)
+  await b[1](bytes)
+  for (let i = 0; i < pairs; i++) {
+    for (const [name, run] of i % 2 ? [a, b] : [b, a]) {
+      const t0 = performance.now()
+      await run(bytes)
+      samples[name]!.push(performance.now() - t0)
+    }
+  }
+  const at = (xs: Array<number>, q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]!
+  return Object.fromEntries(Object.entries(samples).map(([name, xs]) => {
+    xs.sort((x, y) => x - y)
+    return [name, { medianMs: at(xs, 0.5), p10Ms: at(xs, 0.1), p90Ms: at(xs, 0.9) }]
+  }))
+}

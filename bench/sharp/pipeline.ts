@@ -2,6 +2,7 @@
  * Image pipeline benchmark (docs/benchmarks.md "Image pipeline"):
  *   node bench/sharp/pipeline.ts            full run (~4 min on 2 cores), prints Markdown
  *   node bench/sharp/pipeline.ts --quick    fewer rounds
+ *   node bench/sharp/pipeline.ts --paired   only the ours-vs-minimal latency pairs
  * Child modes: --generate <dir> writes the inputs; --peak <ours|minimal> <file> reports memory.
  */
 import { execFileSync, spawnSync } from "node:child_process"
@@ -11,7 +12,7 @@ import { join } from "node:path"
 import sharp from "sharp"
 import { imageMagick, minimal, ours, oursWithThreads, thumbnailFromOutput, twoPipelines } from "./contenders.ts"
 import { writeBenchImages } from "./images.ts"
-import { interleaved, type Throughput } from "./measure.ts"
+import { interleaved, paired, type Throughput } from "./measure.ts"
 import { imageMagickPeakKb, peakChild, type Peak } from "./peak.ts"
 
 const args = process.argv.slice(2)
@@ -25,6 +26,7 @@ if (args[0] === "--peak") {
 }
 
 const quick = args.includes("--quick")
+const onlyPaired = args.includes("--paired")
 const child = (...childArgs: Array<string>) => {
   const out = spawnSync(process.execPath, [import.meta.filename, ...childArgs], { encoding: "utf8" })
   if (out.status !== 0) throw new Error(out.stderr)
@@ -53,6 +55,19 @@ const table = (results: Record<string, Throughput>) => {
   const o = results["ours"]!, m = results["minimal"]!, im = results["imagemagick"]!
   console.log(`\nours / minimal: ${fmt(o.imagesPerSecond / m.imagesPerSecond)}x wall, ${fmt(m.cpuMsPerImage / o.cpuMsPerImage)}x CPU (goal >= 0.95)  `)
   console.log(`ours / imagemagick: ${fmt(o.imagesPerSecond / im.imagesPerSecond)}x wall, ${fmt(im.cpuMsPerImage / o.cpuMsPerImage)}x CPU (goal >= 4)\n`)
+}
+
+{
+  const pairs = quick ? 10 : 30
+  const lat = await paired(["ours", ours()], ["minimal", minimal()], bytes12, pairs)
+  console.log(`### Latency, ours and minimal alternating image by image (${pairs} each)\n`)
+  console.log(`| contender | median ms | p10 ms | p90 ms |\n|---|---|---|---|`)
+  for (const [name, l] of Object.entries(lat)) console.log(`| ${name} | ${l.medianMs.toFixed(0)} | ${l.p10Ms.toFixed(0)} | ${l.p90Ms.toFixed(0)} |`)
+  console.log(`\nours / minimal by median latency: ${fmt(lat["minimal"]!.medianMs / lat["ours"]!.medianMs)}x (goal >= 0.95)\n`)
+}
+if (onlyPaired) {
+  rmSync(dir, { recursive: true, force: true })
+  process.exit(0)
 }
 
 for (const parallel of [1, 2]) {
