@@ -87,6 +87,7 @@ const runAttempt = Effect.fnUntraced(function*(record: FileRecord) {
   const committed = yield* write(record, event)
   // Lost the file (deleted, or the lease expired and another attempt took over): leave nothing behind.
   if (Option.isNone(committed) || committed.value.status !== "ready") yield* removeDerivatives(record)
+  return committed
 })
 
 /**
@@ -104,8 +105,11 @@ export const driveFile = Effect.fn("ProcessUpload.driveFile")(function*(
   const store = yield* ObjectStore
   const config = yield* MediaConfig
   const original = originalKey(accountId, fileId)
+  // The record this loop last wrote: a successful conditional write is exactly what is stored, so the
+  // next turn starts from it instead of reading it back. After a lost write, it reads again.
+  let known = Option.none<FileRecord>()
   for (let step = 0; step < maxSteps; step++) {
-    const found = yield* repo.get(accountId, fileId)
+    const found = Option.isSome(known) ? known : yield* repo.get(accountId, fileId)
     if (Option.isNone(found)) {
       // Deleted, or never ours: an original without a record must not linger.
       yield* store.delete(original)
@@ -119,18 +123,18 @@ export const driveFile = Effect.fn("ProcessUpload.driveFile")(function*(
           ? observedSize
           : Option.map(yield* store.head(original), (info) => info.size).pipe(Option.getOrUndefined)
         if (size === undefined) return "uploading" as DriveResult
-        yield* write(record, { _tag: "ObjectCreated", now, size, redispatchAt: now + config.redispatchAfterSeconds })
+        known = yield* write(record, { _tag: "ObjectCreated", now, size, redispatchAt: now + config.redispatchAfterSeconds })
         break
       }
       case "uploaded": {
         const started = yield* write(record, { _tag: "ProcessingStarted", now, leaseUntil: now + config.leaseSeconds })
-        if (Option.isSome(started)) yield* runAttempt(started.value)
+        known = Option.isSome(started) ? yield* runAttempt(started.value) : started
         break
       }
       case "processing": {
         // Another attempt holds a live lease: it will finish, or the sweeper retries after it expires.
         if (record.leaseExpiresAt !== undefined && now < record.leaseExpiresAt) return "processing" as DriveResult
-        yield* write(record, { _tag: "LeaseExpired", now, redispatchAt: now })
+        known = yield* write(record, { _tag: "LeaseExpired", now, redispatchAt: now })
         break
       }
       case "ready":
