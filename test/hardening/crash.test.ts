@@ -16,6 +16,7 @@ import { makeMemoryImageProcessor } from "@media/core/memory/MemoryImageProcesso
 import { FileRepository } from "@media/core/ports/FileRepository"
 import { ImageProcessor } from "@media/core/ports/ImageProcessor"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
+import { imageKey, thumbnailKey } from "@media/core/ObjectKeys"
 import { allObjectKeys } from "@media/core/usecases/DeleteFile"
 import { driveFile } from "@media/core/usecases/ProcessUpload"
 import { sweepDue } from "@media/core/usecases/SweepDue"
@@ -206,3 +207,34 @@ describe("a processor that fails every time", () => {
       assert.deepStrictEqual(yield* leftovers(account, file.fileId), [])
     }).pipe(Effect.provide(layerMemory())))
 })
+
+describe("a crash after an attempt stored its derivatives", () => {
+  it.effect("the winning attempt's derivatives are the only ones left (the crashed attempt's are not orphaned)", () =>
+    Effect.gen(function*() {
+      yield* TestClock.adjust(Duration.seconds(1_700_000_000))
+      const account = freshAccount()
+      const file = yield* uploadedFile(account, pngHeader(10, 10))
+      const store = yield* ObjectStore
+      // Attempt 1 writes its image and thumbnail, then the process dies before recording the outcome.
+      const dying = ObjectStore.of({
+        ...store,
+        put: (key, bytes, type) =>
+          store.put(key, bytes, type).pipe(Effect.andThen(key.startsWith("thumbnails/") && key.endsWith("/1.jpg") ? Effect.never : Effect.void))
+      })
+      const fiber = yield* Effect.forkChild(driveFile(account, file.fileId, file.size).pipe(Effect.provideService(ObjectStore, dying)))
+      for (let i = 0; i < 1000 && Option.isNone(yield* store.head(thumbnailKey(account, file.fileId, 1))); i++) yield* Effect.yieldNow
+      yield* Fiber.interrupt(fiber)
+      // After the lease, the sweeper retries and attempt 2 wins.
+      yield* TestClock.adjust(Duration.seconds(defaultMediaConfig.leaseSeconds + 1))
+      yield* sweepDue()
+      const final = yield* FileRepository.use((repo) => repo.get(account, file.fileId)).pipe(Effect.map(Option.getOrThrow))
+      assert.strictEqual(final.status, "ready")
+      assert.strictEqual(final.attempts, 2)
+      const present = yield* Effect.forEach(allObjectKeys(account, file.fileId), (k) => Effect.map(store.head(k), Option.map(() => k)))
+      assert.deepStrictEqual(
+        present.flatMap(Option.toArray).sort(),
+        [imageKey(account, file.fileId, 2), thumbnailKey(account, file.fileId, 2)].sort()
+      )
+    }).pipe(Effect.provide(layerMemory())))
+})
+

@@ -77,6 +77,22 @@ const removeDerivatives = (record: FileRecord) =>
     ], { concurrency: 2, discard: true })
   })
 
+/**
+ * An attempt that crashed after storing its derivatives never removes them: once the file is final,
+ * every attempt's derivatives go except a ready file's winning one (none when attempts ≤ 1 and ready).
+ */
+const removeStaleDerivatives = (record: FileRecord) =>
+  Effect.gen(function*() {
+    const store = yield* ObjectStore
+    const last = record.status === "ready" ? record.attempts - 1 : record.attempts
+    for (let attempt = 1; attempt <= last; attempt++) {
+      yield* Effect.all([
+        store.delete(imageKey(record.accountId, record.fileId, attempt)),
+        store.delete(thumbnailKey(record.accountId, record.fileId, attempt))
+      ], { concurrency: 2, discard: true })
+    }
+  })
+
 /** Runs the attempt this process just started, and records its outcome if it still owns the file. */
 const runAttempt = Effect.fnUntraced(function*(record: FileRecord) {
   const result = yield* produce(record)
@@ -141,6 +157,7 @@ export const driveFile = Effect.fn("ProcessUpload.driveFile")(function*(
       case "failed": {
         // Originals carry the metadata we promise to strip: never keep one past the end.
         yield* store.delete(original)
+        yield* removeStaleDerivatives(record)
         return record.status as DriveResult
       }
     }
