@@ -101,12 +101,15 @@ describe("crash and restart of the embedded server", () => {
         concurrency: 4
       })
       // Kill as soon as one file is being processed (bounded: at most ~5 s of polling).
+      let atCrash: ReadonlyArray<string> = []
       for (let poll = 0; poll < 100; poll++) {
-        const statuses = yield* Effect.forEach(ids, (id) => statusOf(first, id), { concurrency: 4 })
-        if (statuses.some((s) => s.status === "processing")) break
+        atCrash = (yield* Effect.forEach(ids, (id) => statusOf(first, id), { concurrency: 4 })).map((s) => s.status)
+        if (atCrash.includes("processing")) break
         yield* Effect.sleep(Duration.millis(50))
       }
       yield* crash(first)
+      // Otherwise the crash came too late to test anything.
+      assert.isTrue(atCrash.some((s) => s !== "ready" && s !== "failed"), `all final before the crash: ${atCrash}`)
       const waiting = objectPaths(dataDir).filter((p) => p.startsWith("originals/")).length
 
       const second = yield* Effect.acquireRelease(startServer(port, env), crash)
@@ -121,7 +124,7 @@ describe("crash and restart of the embedded server", () => {
       assert.deepStrictEqual(
         statuses.map((s) => s.status),
         ids.map(() => "ready"),
-        `${waiting} objects under originals/ at the crash; statuses now ${JSON.stringify(statuses.map((s) => s.status))}`
+        `${waiting} objects under originals/ at the crash (${atCrash}); statuses now ${statuses.map((s) => s.status)}`
       )
 
       const objects = objectPaths(dataDir)
