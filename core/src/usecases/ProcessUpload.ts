@@ -68,30 +68,25 @@ const produce = Effect.fnUntraced(function*(record: FileRecord) {
   return { _tag: "Done", size: image.bytes.length, width: image.width, height: image.height } as AttemptResult
 })
 
-const removeDerivatives = (record: FileRecord) =>
+/** Deletes the image and thumbnail of the given attempts of a file. */
+const removeDerivatives = (record: FileRecord, attempts: ReadonlyArray<number>) =>
   Effect.gen(function*() {
     const store = yield* ObjectStore
-    yield* Effect.all([
-      store.delete(imageKey(record.accountId, record.fileId, record.attempts)),
-      store.delete(thumbnailKey(record.accountId, record.fileId, record.attempts))
-    ], { concurrency: 2, discard: true })
+    const keys = attempts.flatMap((attempt) => [
+      imageKey(record.accountId, record.fileId, attempt),
+      thumbnailKey(record.accountId, record.fileId, attempt)
+    ])
+    yield* Effect.forEach(keys, (key) => store.delete(key), { concurrency: 2, discard: true })
   })
 
 /**
  * An attempt that crashed after storing its derivatives never removes them: once the file is final,
- * every attempt's derivatives go except a ready file's winning one (none when attempts ≤ 1 and ready).
+ * every attempt's derivatives go except a ready file's winning one.
  */
-const removeStaleDerivatives = (record: FileRecord) =>
-  Effect.gen(function*() {
-    const store = yield* ObjectStore
-    const last = record.status === "ready" ? record.attempts - 1 : record.attempts
-    for (let attempt = 1; attempt <= last; attempt++) {
-      yield* Effect.all([
-        store.delete(imageKey(record.accountId, record.fileId, attempt)),
-        store.delete(thumbnailKey(record.accountId, record.fileId, attempt))
-      ], { concurrency: 2, discard: true })
-    }
-  })
+const staleAttempts = (record: FileRecord): ReadonlyArray<number> => {
+  const last = record.status === "ready" ? record.attempts - 1 : record.attempts
+  return Array.from({ length: Math.max(0, last) }, (_, i) => i + 1)
+}
 
 /** Runs the attempt this process just started, and records its outcome if it still owns the file. */
 const runAttempt = Effect.fnUntraced(function*(record: FileRecord) {
@@ -102,7 +97,7 @@ const runAttempt = Effect.fnUntraced(function*(record: FileRecord) {
     : { _tag: "ProcessingFailed", now, attempt: record.attempts, reason: result.reason }
   const committed = yield* write(record, event)
   // Lost the file (deleted, or the lease expired and another attempt took over): leave nothing behind.
-  if (Option.isNone(committed) || committed.value.status !== "ready") yield* removeDerivatives(record)
+  if (Option.isNone(committed) || committed.value.status !== "ready") yield* removeDerivatives(record, [record.attempts])
   return committed
 })
 
@@ -157,7 +152,7 @@ export const driveFile = Effect.fn("ProcessUpload.driveFile")(function*(
       case "failed": {
         // Originals carry the metadata we promise to strip: never keep one past the end.
         yield* store.delete(original)
-        yield* removeStaleDerivatives(record)
+        yield* removeDerivatives(record, staleAttempts(record))
         return record.status as DriveResult
       }
     }
