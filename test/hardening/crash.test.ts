@@ -6,10 +6,10 @@
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Fiber, Option } from "effect"
 import { TestClock } from "effect/testing"
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
-import type { AccountId } from "@media/core/Ids"
+import type { AccountId, FileId } from "@media/core/Ids"
 import { defaultMediaConfig } from "@media/core/MediaConfig"
 import { layerMemory } from "@media/core/memory/layerMemory"
 import { makeMemoryImageProcessor } from "@media/core/memory/MemoryImageProcessor"
@@ -65,15 +65,12 @@ const statusOf = (server: ChildServer, fileId: string) =>
   Effect.map(api(server, `/v1/media/${fileId}`), (r) => (JSON.parse(r.text) as { status: string; failure_reason?: string }))
 
 /** Paths under `dir`, relative, recursively (missing dir: none). */
-const listTree = (dir: string, prefix = ""): Array<string> => {
-  let entries: Array<import("node:fs").Dirent>
-  try {
-    entries = readdirSync(join(dir, prefix), { withFileTypes: true })
-  } catch {
-    return []
-  }
-  return entries.flatMap((e) => e.isDirectory() ? listTree(dir, join(prefix, e.name)) : [join(prefix, e.name)])
-}
+const listTree = (dir: string, prefix = ""): Array<string> =>
+  existsSync(join(dir, prefix))
+    ? readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? listTree(dir, join(prefix, e.name)) : [join(prefix, e.name)]
+    )
+    : []
 
 /** Object keys stored under the data dir (the disk store's sidecars and temp files start with a dot). */
 const objectPaths = (dataDir: string) => listTree(join(dataDir, "objects")).filter((p) => !basename(p).startsWith("."))
@@ -147,9 +144,9 @@ describe("a processor that fails every time", () => {
     const account = freshAccount()
     return { account, file: yield* uploadedFile(account, pngHeader(10, 10)) }
   })
-  const record = (account: AccountId, fileId: import("@media/core/Ids").FileId) =>
+  const record = (account: AccountId, fileId: FileId) =>
     FileRepository.use((repo) => repo.get(account, fileId)).pipe(Effect.map(Option.getOrThrow))
-  const leftovers = (account: AccountId, fileId: import("@media/core/Ids").FileId) =>
+  const leftovers = (account: AccountId, fileId: FileId) =>
     ObjectStore.use((store) =>
       Effect.map(Effect.forEach(allObjectKeys(account, fileId), (k) => Effect.map(store.head(k), Option.map(() => k))), (all) =>
         all.flatMap(Option.toArray)))
