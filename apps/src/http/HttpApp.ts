@@ -29,9 +29,9 @@
 import { Layer, Logger } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
-import { createServer } from "node:http"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { MediaApi } from "./api/MediaApi.ts"
+import { createApiServer } from "./clientErrors.ts"
 import { DocsRoutes, docsPath, openapiPath, scriptPath } from "./DocsRoutes.ts"
 import { AuthenticationLive } from "./handlers/AuthenticationLive.ts"
 import { MediaHandlers } from "./handlers/MediaHandlers.ts"
@@ -75,7 +75,7 @@ export interface ServeOptions {
  */
 export const serve = <E, R>(routes: Layer.Layer<never, E, R>, options: ServeOptions) =>
   HttpRouter.serve(routes, { disableLogger: true }).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(createServer, {
+    Layer.provideMerge(NodeHttpServer.layer(createApiServer, {
       port: options.port,
       ...(options.host === undefined ? {} : { host: options.host })
     }))
