@@ -5,7 +5,7 @@
  * whoever loses a write re-reads, and an attempt that lost its file removes
  * what it wrote.
  */
-import { Effect, Option, Result } from "effect"
+import { Duration, Effect, Option, Result } from "effect"
 import { apply, type FileEvent } from "../FileState.ts"
 import type { FailureReason, FileRecord, FileStatus } from "../FileRecord.ts"
 import type { AccountId, FileId } from "../Ids.ts"
@@ -13,7 +13,7 @@ import { MediaConfig } from "../MediaConfig.ts"
 import { nowSeconds } from "../MediaErrors.ts"
 import { imageKey, originalKey, parseOriginalKey, thumbnailKey } from "../ObjectKeys.ts"
 import { FileRepository, WriteConflict } from "../ports/FileRepository.ts"
-import { ImageProcessor } from "../ports/ImageProcessor.ts"
+import { ImageProcessor, ProcessorError } from "../ports/ImageProcessor.ts"
 import { ObjectStore } from "../ports/ObjectStore.ts"
 
 /** Where a file stands after the workflow ran: its status, "gone" (deleted), or "ignored" (not an original). */
@@ -51,6 +51,13 @@ const produce = Effect.fnUntraced(function*(record: FileRecord) {
   const bytes = original.value.value
   if (bytes.length > config.maxUploadBytes) return { _tag: "Failed", reason: "too_large" } as AttemptResult
   const processed = yield* (yield* ImageProcessor).process(bytes, { maxPixels: config.maxPixels }).pipe(
+    // A codec that hangs must not hold a worker (or the sweeper) forever: past its lease the attempt
+    // is lost anyway, so it ends there as a transient failure and is retried.
+    Effect.timeoutOption(Duration.seconds(config.leaseSeconds)),
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.fail(new ProcessorError({ cause: new Error("image processing timed out") })),
+      onSome: Effect.succeed
+    })),
     Effect.map(Result.succeed),
     Effect.catchTag("ImageRejected", (e) => Effect.succeed(Result.fail<FailureReason>(e.reason))),
     Effect.catchTag("ProcessorError", () => Effect.succeed(Result.fail<FailureReason>("processing_error"))),

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Effect, Fiber, Option } from "effect"
 import { type FileRecord } from "../../src/FileRecord.ts"
 import type { AccountId, FileId } from "../../src/Ids.ts"
 import { defaultMediaConfig, MediaConfig } from "../../src/MediaConfig.ts"
@@ -199,5 +199,23 @@ describe("ProcessUpload.registerUpload", () => {
       yield* atStart
       assert.strictEqual(yield* registerUpload(`images/${freshAccount()}/${freshFileId()}/1.jpg`, 10), "ignored")
       assert.strictEqual(yield* registerUpload(originalKey(freshAccount(), freshFileId()), 10), "gone")
+    }).pipe(Effect.provide(layerMemory())))
+})
+
+describe("ProcessUpload with a hanging codec", () => {
+  it.effect("gives up on an attempt at its lease and fails processing_error after 3 attempts", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const account = freshAccount()
+      const { key, fileId } = yield* uploaded(account, png(800, 600, 40))
+      let calls = 0
+      const hanging = ImageProcessor.of({ process: () => Effect.suspend(() => { calls++; return Effect.never }) })
+      const fiber = yield* Effect.forkChild(handleObjectCreated(key, 40).pipe(Effect.provideService(ImageProcessor, hanging)))
+      for (let i = 0; i < 3; i++) yield* advance(defaultMediaConfig.leaseSeconds)
+      assert.strictEqual(yield* Fiber.join(fiber), "failed")
+      assert.strictEqual(calls, 3)
+      const record = yield* recordOf(account, fileId)
+      assert.strictEqual(record.failureReason, "processing_error")
+      assert.isFalse(yield* exists(key))
     }).pipe(Effect.provide(layerMemory())))
 })
