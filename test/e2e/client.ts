@@ -100,17 +100,7 @@ export const searchPath = (entityId: string, extra = "") =>
   `/v1/media/search?entity_type=shipment_item&entity_id=${encodeURIComponent(entityId)}${extra}`
 
 /** Asserts a SPEC §7 error: status, code, exact body keys, and `request_id` equal to the `x-request-id` header. */
-export const assertError = (reply: Reply, status: number, code: string): string => {
-  assert.strictEqual(reply.status, status, reply.text)
-  assert.strictEqual(reply.headers.get("content-type"), "application/json")
-  assert.deepStrictEqual(Object.keys(reply.json).sort(), ["error_code", "error_data", "request_id"])
-  assert.deepStrictEqual(Object.keys(reply.json.error_data), ["message"])
-  assert.strictEqual(reply.json.error_code, code)
-  assert.isString(reply.json.error_data.message)
-  assert.isString(reply.headers.get("x-request-id"))
-  assert.strictEqual(reply.json.request_id, reply.headers.get("x-request-id"))
-  return reply.json.error_data.message
-}
+export { assertError } from "../../apps/test/http/support.ts"
 
 const fixtures = join(import.meta.dirname, "../../adapters/test/fixtures/images")
 

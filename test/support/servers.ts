@@ -24,6 +24,7 @@ import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { startDynamoDbLocal } from "./dynamodbLocal.ts"
 import { startS3rver } from "./s3rver.ts"
+import { processEnv } from "./processEnv.ts"
 
 export type Mode = "embedded" | "aws"
 
@@ -141,22 +142,6 @@ export const embeddedServer = (dir: string) =>
 
 export const layerEmbedded = Layer.effect(E2eServer, Effect.flatMap(workDir, embeddedServer))
 
-/** Sets `vars` in process.env (the AWS SDK and the Lambda runtime read it) until the scope closes. */
-const processEnv = (vars: Record<string, string>) =>
-  Effect.acquireRelease(
-    Effect.sync(() => {
-      const previous = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]))
-      Object.assign(process.env, vars)
-      return previous
-    }),
-    (previous) =>
-      Effect.sync(() => {
-        for (const [name, value] of Object.entries(previous)) {
-          if (value === undefined) delete process.env[name]
-          else process.env[name] = value
-        }
-      })
-  )
 
 /**
  * aws mode against s3rver (S3) and DynamoDB Local, with a loopback "CloudFront"

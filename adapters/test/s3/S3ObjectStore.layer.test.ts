@@ -1,6 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
 import { ConfigProvider, Effect, Layer, Option } from "effect"
+import { processEnv } from "../../../test/support/processEnv.ts"
 import { S3rverTest } from "../../../test/support/s3rver.ts"
 import { layer as s3Layer } from "../../src/s3/S3ObjectStore.ts"
 
@@ -12,24 +13,10 @@ const withEnv = (vars: Record<string, string>) =>
   Layer.mergeAll(
     // Effect's Config reads through this; the SDK reads process.env itself.
     ConfigProvider.layer(ConfigProvider.fromEnv({ env: vars })),
-    processEnv(vars)
+    Layer.effectDiscard(processEnv(vars))
   )
 
-const processEnv = (vars: Record<string, string>) =>
-  Layer.effectDiscard(Effect.acquireRelease(
-    Effect.sync(() => {
-      const previous = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]))
-      Object.assign(process.env, vars)
-      return previous
-    }),
-    (previous) =>
-      Effect.sync(() => {
-        for (const [name, value] of Object.entries(previous)) {
-          if (value === undefined) delete process.env[name]
-          else process.env[name] = value
-        }
-      })
-  ))
+
 
 const EnvLayer = Layer.unwrap(Effect.gen(function*() {
   const s3 = yield* S3rverTest

@@ -104,6 +104,7 @@ export const assertError = (reply: Reply, status: number, code: string): string 
   assert.deepStrictEqual(Object.keys(reply.json.error_data), ["message"])
   assert.strictEqual(reply.json.error_code, code)
   assert.isString(reply.json.error_data.message)
+  assert.isString(reply.headers.get("x-request-id"))
   assert.strictEqual(reply.json.request_id, reply.headers.get("x-request-id"))
   return reply.json.error_data.message
 }
