@@ -124,7 +124,15 @@ describe("crash and restart of the embedded server", () => {
         `${waiting} objects under originals/ at the crash (${atCrash}); statuses now ${statuses.map((s) => s.status)}`
       )
 
-      const objects = objectPaths(dataDir)
+      // A file turns ready before its workflow deletes the original and any stale derivatives: let that finish.
+      const settled = (paths: ReadonlyArray<string>) =>
+        !paths.some((p) => p.startsWith("originals/")) &&
+        ids.every((id) => paths.filter((p) => p.includes(id)).length === 2)
+      let objects = objectPaths(dataDir)
+      for (let poll = 0; poll < 50 && !settled(objects); poll++) {
+        yield* Effect.sleep(Duration.millis(200))
+        objects = objectPaths(dataDir)
+      }
       for (const id of ids) {
         const mine = objects.filter((p) => p.includes(id))
         assert.deepStrictEqual(mine.filter((p) => p.startsWith("originals")), [], `original of ${id} left behind`)
