@@ -21,7 +21,14 @@ export type FileEvent =
     readonly width: number
     readonly height: number
   }
-  | { readonly _tag: "ProcessingFailed"; readonly now: number; readonly attempt: number; readonly reason: FailureReason }
+  | {
+    readonly _tag: "ProcessingFailed"
+    readonly now: number
+    readonly attempt: number
+    readonly reason: FailureReason
+    /** When a transient failure may be retried (the file's next `dueAt`). */
+    readonly retryAt: number
+  }
   | { readonly _tag: "LeaseExpired"; readonly now: number; readonly redispatchAt: number }
   | { readonly _tag: "UploadExpired"; readonly now: number }
   | { readonly _tag: "Deleted"; readonly now: number }
@@ -123,7 +130,7 @@ export const apply = (record: FileRecord, event: FileEvent): Result.Result<Outco
       )
     case "ProcessingFailed":
       if (event.attempt !== record.attempts) return Result.succeed(unchanged)
-      return Result.succeed(retryOrFail(record, event.now, event.now, event.reason))
+      return Result.succeed(retryOrFail(record, event.now, event.retryAt, event.reason))
     case "LeaseExpired":
       if (record.leaseExpiresAt === undefined || event.now < record.leaseExpiresAt) return Result.succeed(unchanged)
       return Result.succeed(retryOrFail(record, event.now, event.redispatchAt, "processing_error"))

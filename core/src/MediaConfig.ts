@@ -22,6 +22,11 @@ export interface MediaConfigShape {
   readonly leaseSeconds: number
   /** A file left `uploaded` this long (a lost event, a crash) is dispatched again by the sweeper. */
   readonly redispatchAfterSeconds: number
+  /**
+   * After a transient failure (storage unreachable, codec crash) the next attempt waits this long,
+   * doubled for each attempt made: an outage of a minute or two does not use up all three attempts.
+   */
+  readonly retryDelaySeconds: number
 }
 
 export const defaultMediaConfig: MediaConfigShape = {
@@ -32,7 +37,8 @@ export const defaultMediaConfig: MediaConfigShape = {
   downloadUrlTtlSeconds: 60 * 60,
   downloadUrlGranularitySeconds: 60,
   leaseSeconds: 5 * 60,
-  redispatchAfterSeconds: 60
+  redispatchAfterSeconds: 60,
+  retryDelaySeconds: 15
 }
 
 export const MediaConfig = Context.Reference<MediaConfigShape>("core/MediaConfig", {

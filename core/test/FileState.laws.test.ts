@@ -40,7 +40,7 @@ const eventArb: fc.Arbitrary<FileEvent> = fc.oneof(
       height: fc.integer({ min: 1, max: 4096 })
     })
   },
-  { weight: 5, arbitrary: fc.record({ _tag: fc.constant("ProcessingFailed" as const), now, attempt, reason }) },
+  { weight: 5, arbitrary: fc.record({ _tag: fc.constant("ProcessingFailed" as const), now, attempt, reason, retryAt: now }) },
   { weight: 3, arbitrary: fc.record({ _tag: fc.constant("LeaseExpired" as const), now, redispatchAt: now }) },
   { weight: 2, arbitrary: fc.record({ _tag: fc.constant("UploadExpired" as const), now }) },
   { weight: 1, arbitrary: fc.record({ _tag: fc.constant("Deleted" as const), now }) }
@@ -134,7 +134,7 @@ describe("FileState", () => {
           if (state === "gone") break
           state = step(state, { _tag: "ProcessingStarted", now: 1_000 + i, leaseUntil: 1_300 + i })
           if (state === "gone") break
-          state = step(state, { _tag: "ProcessingFailed", now: 1_001 + i, attempt: state.attempts, reason: "processing_error" })
+          state = step(state, { _tag: "ProcessingFailed", now: 1_001 + i, attempt: state.attempts, reason: "processing_error", retryAt: 1_030 + i })
         }
         assert.notStrictEqual(state, "gone")
         if (state === "gone") return

@@ -26,7 +26,8 @@ const ev = {
     _tag: "ProcessingFailed",
     now: 1_300,
     attempt,
-    reason
+    reason,
+    retryAt: 1_330
   }),
   leaseExpired: (now: number) => ({ _tag: "LeaseExpired", now, redispatchAt: now + 5 }),
   uploadExpired: (now: number) => ({ _tag: "UploadExpired", now }),
@@ -103,11 +104,11 @@ describe("FileState", () => {
       assert.isTrue(isUnchanged(processing, ev.processed(2)))
       assert.isTrue(isUnchanged(processing, ev.failedWith(0)))
     })
-    it("goes back to uploaded for a retry after a transient failure below the attempt limit", () => {
+    it("goes back to uploaded, due at the retry time, after a transient failure below the attempt limit", () => {
       const next = changedTo(processing, ev.failedWith(1))
       assert.strictEqual(next.status, "uploaded")
       assert.isUndefined(next.leaseExpiresAt)
-      assert.strictEqual(next.dueAt, 1_300)
+      assert.strictEqual(next.dueAt, 1_330)
     })
     it("fails processing_error after a transient failure of attempt 3", () => {
       const third = { ...processing, attempts: 3 }

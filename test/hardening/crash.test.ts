@@ -166,6 +166,12 @@ describe("a processor that fails every time", () => {
       const inner = yield* makeMemoryImageProcessor({ transientFailures: 99 })
       const counting = ImageProcessor.of({ process: (b, o) => Effect.suspend(() => { calls++; return inner.process(b, o) }) })
       const drive = driveFile(account, file.fileId, file.size).pipe(Effect.provideService(ImageProcessor, counting))
+      // Attempt 1 fails and the file waits for its retry; the sweeper runs attempts 2 and 3 when due.
+      assert.strictEqual(yield* drive, "uploaded")
+      for (let retry = 0; retry < 2; retry++) {
+        yield* TestClock.adjust(Duration.minutes(2))
+        yield* sweepDue().pipe(Effect.provideService(ImageProcessor, counting))
+      }
       assert.strictEqual(yield* drive, "failed")
       // The sweeper and duplicates later find nothing more to do.
       yield* TestClock.adjust(Duration.hours(2))

@@ -99,9 +99,11 @@ const staleAttempts = (record: FileRecord): ReadonlyArray<number> => {
 const runAttempt = Effect.fnUntraced(function*(record: FileRecord) {
   const result = yield* produce(record)
   const now = yield* nowSeconds
+  const { retryDelaySeconds } = yield* MediaConfig
+  const retryAt = now + retryDelaySeconds * 2 ** (record.attempts - 1)
   const event: FileEvent = result._tag === "Done"
     ? { _tag: "Processed", now, attempt: record.attempts, size: result.size, width: result.width, height: result.height }
-    : { _tag: "ProcessingFailed", now, attempt: record.attempts, reason: result.reason }
+    : { _tag: "ProcessingFailed", now, attempt: record.attempts, reason: result.reason, retryAt }
   const committed = yield* write(record, event)
   // Lost the file (deleted, or the lease expired and another attempt took over): leave nothing behind.
   if (Option.isNone(committed) || committed.value.status !== "ready") yield* removeDerivatives(record, [record.attempts])
@@ -145,6 +147,8 @@ export const driveFile = Effect.fn("ProcessUpload.driveFile")(function*(
         break
       }
       case "uploaded": {
+        // Backing off after a transient failure: the sweeper retries it when due, whoever calls now.
+        if (record.attempts > 0 && record.dueAt !== undefined && now < record.dueAt) return "uploaded" as DriveResult
         const started = yield* write(record, { _tag: "ProcessingStarted", now, leaseUntil: now + config.leaseSeconds })
         known = Option.isSome(started) ? yield* runAttempt(started.value) : started
         break

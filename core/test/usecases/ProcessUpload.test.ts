@@ -132,11 +132,22 @@ describe("ProcessUpload.handleObjectCreated", () => {
       Effect.provide(layerMemory())
     ))
 
-  it.effect("retries transient processor failures and succeeds on the third attempt", () =>
+  it.effect("retries transient processor failures after a growing delay and succeeds on the third attempt", () =>
     Effect.gen(function*() {
       const account = freshAccount()
       const { key, fileId } = yield* uploaded(account, png(10, 10))
-      assert.strictEqual(yield* handleObjectCreated(key), "ready")
+      // The first attempt fails; the file waits for its retry, even if the event comes again meanwhile.
+      assert.strictEqual(yield* handleObjectCreated(key), "uploaded")
+      assert.strictEqual(yield* handleObjectCreated(key), "uploaded")
+      assert.strictEqual((yield* recordOf(account, fileId)).attempts, 1)
+      assert.deepStrictEqual(yield* sweepDue(), [])
+      // Due after the retry delay, then twice that: the sweeper runs attempts 2 and 3.
+      yield* advance(defaultMediaConfig.retryDelaySeconds)
+      assert.deepStrictEqual((yield* sweepDue()).map(([, result]) => result), ["uploaded"])
+      yield* advance(defaultMediaConfig.retryDelaySeconds)
+      assert.deepStrictEqual(yield* sweepDue(), [])
+      yield* advance(defaultMediaConfig.retryDelaySeconds)
+      assert.deepStrictEqual((yield* sweepDue()).map(([, result]) => result), ["ready"])
       const record = yield* recordOf(account, fileId)
       assert.strictEqual(record.attempts, 3)
       assert.deepStrictEqual((yield* leftovers(account, fileId)).sort(), [imageKey(account, fileId, 3), thumbnailKey(account, fileId, 3)].sort())
@@ -146,7 +157,11 @@ describe("ProcessUpload.handleObjectCreated", () => {
     Effect.gen(function*() {
       const account = freshAccount()
       const { key, fileId } = yield* uploaded(account, png(10, 10))
-      assert.strictEqual(yield* handleObjectCreated(key), "failed")
+      assert.strictEqual(yield* handleObjectCreated(key), "uploaded")
+      yield* advance(defaultMediaConfig.retryDelaySeconds)
+      yield* sweepDue()
+      yield* advance(2 * defaultMediaConfig.retryDelaySeconds)
+      assert.deepStrictEqual((yield* sweepDue()).map(([, result]) => result), ["failed"])
       const record: FileRecord = yield* recordOf(account, fileId)
       assert.strictEqual(record.failureReason, "processing_error")
       assert.strictEqual(record.attempts, 3)
@@ -210,9 +225,16 @@ describe("ProcessUpload with a hanging codec", () => {
       const { key, fileId } = yield* uploaded(account, png(800, 600, 40))
       let calls = 0
       const hanging = ImageProcessor.of({ process: () => Effect.suspend(() => { calls++; return Effect.never }) })
-      const fiber = yield* Effect.forkChild(handleObjectCreated(key, 40).pipe(Effect.provideService(ImageProcessor, hanging)))
-      for (let i = 0; i < 3; i++) yield* advance(defaultMediaConfig.leaseSeconds)
-      assert.strictEqual(yield* Fiber.join(fiber), "failed")
+      const withHanging = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, ImageProcessor, hanging)
+      const first = yield* Effect.forkChild(withHanging(handleObjectCreated(key, 40)))
+      yield* advance(defaultMediaConfig.leaseSeconds)
+      assert.strictEqual(yield* Fiber.join(first), "uploaded")
+      for (const delay of [1, 2]) {
+        yield* advance(delay * defaultMediaConfig.retryDelaySeconds)
+        const sweep = yield* Effect.forkChild(withHanging(sweepDue()))
+        yield* advance(defaultMediaConfig.leaseSeconds)
+        yield* Fiber.join(sweep)
+      }
       assert.strictEqual(calls, 3)
       const record = yield* recordOf(account, fileId)
       assert.strictEqual(record.failureReason, "processing_error")
