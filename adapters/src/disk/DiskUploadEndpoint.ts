@@ -21,8 +21,12 @@ export interface UploadRoutesOptions {
   readonly region?: string | undefined
   readonly maxUploadBytes: number
   readonly corsOrigins: ReadonlyArray<string>
-  /** Called once per stored object, after it is in place; failures are logged, the upload still succeeds. */
-  readonly onObjectCreated: (event: S3EventNotification) => Effect.Effect<void>
+  /**
+   * Called once per stored object, after it is in place, before the answer: the app records the
+   * arrival durably here. If it fails the client gets S3's InternalError (500) and retries the
+   * upload, which overwrites the same key and calls this again.
+   */
+  readonly onObjectCreated: (event: S3EventNotification) => Effect.Effect<void, unknown>
 }
 
 /** Form fields are small (S3 caps the part before the file at 20 KB); only the file may be large. */
@@ -82,10 +86,13 @@ export const uploadRoutes = (options: UploadRoutesOptions): Layer.Layer<never, n
             ByteSize.bytes(options.maxUploadBytes + maxParts * maxFieldBytes)
           )
         )
-        yield* options.onObjectCreated(objectCreatedEvent(options.bucket, region, stored)).pipe(
-          Effect.catchCause((cause) => Effect.logError("onObjectCreated failed after storing an upload", cause))
+        const notified = yield* options.onObjectCreated(objectCreatedEvent(options.bucket, region, stored)).pipe(
+          Effect.as(true),
+          Effect.catchCause((cause) =>
+            Effect.as(Effect.logError("could not record a stored upload; asking the client to retry", cause), false)
+          )
         )
-        return success(options.bucket, stored)
+        return notified ? success(options.bucket, stored) : S3Errors.toResponse(S3Errors.internalError())
       }).pipe(
         Effect.catchTag("S3Error", (error) => Effect.succeed(S3Errors.toResponse(error))),
         Effect.catchCause((cause) =>

@@ -8,7 +8,7 @@ import { objectCreatedRecords } from "../../src/s3/S3Event.ts"
 import { decodePolicy, postForm } from "../s3/postForm.ts"
 import { signWithStoreKeys, StoreRoot } from "./testStore.ts"
 import { postStreaming } from "./streamingPost.ts"
-import { allowedOrigin, CapturedEvents, maxUploadBytes, UploadServerLayer } from "./uploadServer.ts"
+import { allowedOrigin, CapturedEvents, FailingEvents, maxUploadBytes, UploadServerLayer } from "./uploadServer.ts"
 
 const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4])
 
@@ -60,6 +60,22 @@ describe("DiskUploadEndpoint", () => {
         assert.isDefined(event)
         assert.strictEqual((event?.Records[0] as { eventName?: string }).eventName, "ObjectCreated:Post")
         assert.deepStrictEqual(yield* objectCreatedRecords(event), [{ bucket: "media", key: policy.key, size: png.length }])
+      }))
+
+    it.effect("answers InternalError (500) when the arrival cannot be recorded, and a retried upload succeeds", () =>
+      Effect.gen(function*() {
+        const { policy, target } = yield* presign()
+        yield* Ref.set(yield* FailingEvents, 1)
+        const failed = yield* postForm(target, png, "image/png")
+        assert.strictEqual(failed.status, 500, failed.body)
+        assert.strictEqual(errorCode(failed.body), "InternalError")
+        const before = (yield* Ref.get(yield* CapturedEvents)).filter((e) => JSON.stringify(e).includes(policy.key))
+        assert.strictEqual(before.length, 0)
+        // The client retries the same form: the object is stored again and the arrival recorded.
+        const retried = yield* postForm(target, png, "image/png")
+        assert.strictEqual(retried.status, 204, retried.body)
+        const after = (yield* Ref.get(yield* CapturedEvents)).filter((e) => JSON.stringify(e).includes(policy.key))
+        assert.strictEqual(after.length, 1)
       }))
 
     it.effect("accepts x-ignore-* fields the policy does not mention, and ignores fields after the file", () =>

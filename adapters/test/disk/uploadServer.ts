@@ -21,18 +21,29 @@ export class CapturedEvents
   static readonly layer = Layer.effect(CapturedEvents, Ref.make<ReadonlyArray<S3EventNotification>>([]))
 }
 
+/** How many of the next ObjectCreated notifications fail, as a store that cannot record them would. */
+export class FailingEvents extends Context.Service<FailingEvents, Ref.Ref<number>>()("test/FailingEvents") {
+  static readonly layer = Layer.effect(FailingEvents, Ref.make(0))
+}
+
 export class ServerUrl extends Context.Service<ServerUrl, string>()("test/ServerUrl") {}
 
 const Server = Layer.unwrap(Effect.gen(function*() {
   const root = yield* StoreRoot
   const captured = yield* CapturedEvents
+  const failing = yield* FailingEvents
   const routes = uploadRoutes({
     root,
     bucket: "media",
     credentials: testCredentials,
     maxUploadBytes,
     corsOrigins: [allowedOrigin],
-    onObjectCreated: (event) => Ref.update(captured, (all) => [...all, event])
+    onObjectCreated: (event) =>
+      Ref.getAndUpdate(failing, (n) => Math.max(0, n - 1)).pipe(
+        Effect.flatMap((n) =>
+          n > 0 ? Effect.fail(new Error("cannot record the upload")) : Ref.update(captured, (all) => [...all, event])
+        )
+      )
   })
   return HttpRouter.serve(routes, { disableLogger: true, disableListenLog: true }).pipe(
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
@@ -52,6 +63,6 @@ const UrlAndStore = Layer.unwrap(Effect.gen(function*() {
 
 export const UploadServerLayer = UrlAndStore.pipe(
   Layer.provideMerge(Server),
-  Layer.provideMerge(Layer.mergeAll(StoreRoot.layer, CapturedEvents.layer)),
+  Layer.provideMerge(Layer.mergeAll(StoreRoot.layer, CapturedEvents.layer, FailingEvents.layer)),
   Layer.orDie
 )

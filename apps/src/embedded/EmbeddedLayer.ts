@@ -90,16 +90,13 @@ export const makeEmbedded = Effect.gen(function*() {
       maxUploadBytes: config.maxUploadBytes,
       corsOrigins: config.corsOrigins,
       onObjectCreated: (event) =>
-        // Registered before the endpoint answers 204: a crash after that leaves a due `uploaded` file, not a lost event.
+        // Registered before the endpoint answers 204: a crash after that leaves a due `uploaded` file, not a lost
+        // event. If registering fails, the endpoint answers 500 and the client retries the upload.
         forEachCreatedObject(event, (key, size) =>
           registerUpload(key, size).pipe(
             Effect.provideContext(context),
             Effect.andThen(dispatcher.dispatch({ key, size }))
-          )).pipe(
-          Effect.catchTag("InvalidS3Event", (e) => Effect.logError("malformed storage event", { message: e.message })),
-          // Not registered now: the sweeper finds the stored object when the upload window closes.
-          Effect.catchTag("RepositoryError", (e) => Effect.logError("could not register an upload", { operation: e.operation }))
-        )
+          ))
     }).pipe(Layer.provide(NodeFileSystem.layer))
   }))
 
