@@ -7,22 +7,12 @@ import { Effect, Layer } from "effect"
 import * as CredentialsAuthenticator from "@media/adapters/auth/CredentialsAuthenticator"
 import * as CloudFrontUrlSigner from "@media/adapters/cloudfront/CloudFrontUrlSigner"
 import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
-import { DynamoTable } from "@media/adapters/dynamodb/DynamoTable"
-import { tableReady } from "@media/adapters/dynamodb/TableSchema"
 import * as S3ObjectStore from "@media/adapters/s3/S3ObjectStore"
 import { FileIds } from "@media/core/ports/FileIds"
 import { AppConfig, mediaConfigLayer } from "../config/AppConfig.ts"
 import { MediaHttpRoutes } from "../http/HttpApp.ts"
-import { Readiness } from "../http/Readiness.ts"
+import * as TableReadiness from "../server/TableReadiness.ts"
 import { cursorsLayer } from "./CursorSecret.ts"
-
-const readiness = Layer.effect(
-  Readiness,
-  Effect.gen(function*() {
-    const table = yield* DynamoTable
-    return Readiness.of({ check: tableReady(table.client, table.tableName) })
-  })
-)
 
 /** The storage and metadata ports of aws mode, shared by the API server and the Lambda handler. */
 export const AwsStorageLayer = Layer.mergeAll(DynamoFileRepository.layer, S3ObjectStore.layer).pipe(
@@ -39,7 +29,7 @@ export const makeAws = Effect.gen(function*() {
     cursorsLayer(config),
     FileIds.layer
   )
-  return { services: readiness.pipe(Layer.provideMerge(ports)), routes: MediaHttpRoutes }
+  return { services: TableReadiness.layer.pipe(Layer.provideMerge(ports)), routes: MediaHttpRoutes }
 })
 
 /** Routes of the aws-mode API server in one layer; needs an HttpRouter and AppConfig. */

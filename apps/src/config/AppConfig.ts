@@ -82,10 +82,3 @@ export const mediaConfigLayer = Layer.effect(
     }
   })
 )
-
-/** A value required in aws mode, with a message naming the variable. */
-export const required = <A>(value: Option.Option<A>, name: string): Effect.Effect<A, Error> =>
-  Option.match(value, {
-    onNone: () => Effect.fail(new Error(`${name} is required when MEDIA_MODE=aws`)),
-    onSome: Effect.succeed
-  })

@@ -13,8 +13,6 @@ import { layerVerifier } from "@media/adapters/cloudfront/CloudFrontUrlVerifier"
 import * as DiskObjectStore from "@media/adapters/disk/DiskObjectStore"
 import { uploadRoutes } from "@media/adapters/disk/DiskUploadEndpoint"
 import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
-import { DynamoTable } from "@media/adapters/dynamodb/DynamoTable"
-import { tableReady } from "@media/adapters/dynamodb/TableSchema"
 import * as SharpImageProcessor from "@media/adapters/sharp/SharpImageProcessor"
 import { Cursors } from "@media/core/Cursor"
 import { registerUpload } from "@media/core/usecases/ProcessUpload"
@@ -24,7 +22,7 @@ import { FileIds } from "@media/core/ports/FileIds"
 import { UrlSigner } from "@media/core/ports/UrlSigner"
 import { AppConfig, mediaConfigLayer } from "../config/AppConfig.ts"
 import { MediaHttpRoutes } from "../http/HttpApp.ts"
-import { Readiness } from "../http/Readiness.ts"
+import * as TableReadiness from "../server/TableReadiness.ts"
 import { forEachCreatedObject } from "../server/dispatchS3Event.ts"
 import * as Sweeper from "../server/Sweeper.ts"
 import { cdnPath, cdnRoute } from "./CdnRoute.ts"
@@ -37,15 +35,6 @@ export const bucket = "media"
 /** Processing jobs at once: sharp already uses every core for one image, two keep I/O overlapped. */
 const processingConcurrency = 2
 const sweepIntervalSeconds = 5
-
-/** The readiness check: the metadata store answers. */
-const readiness = Layer.effect(
-  Readiness,
-  Effect.gen(function*() {
-    const table = yield* DynamoTable
-    return Readiness.of({ check: tableReady(table.client, table.tableName) })
-  })
-)
 
 /**
  * The embedded server in two parts: `services` (ports, dispatcher, sweeper,
@@ -102,7 +91,7 @@ export const makeEmbedded = Effect.gen(function*() {
 
   const services = Layer.mergeAll(
     Recovery.layer,
-    readiness,
+    TableReadiness.layer,
     Sweeper.layer(sweepIntervalSeconds)
   ).pipe(Layer.provideMerge(Dispatcher.layer(processingConcurrency)), Layer.provideMerge(ports))
   const routes = Layer.mergeAll(MediaHttpRoutes, storageRoutes, cdnRoute(config.publicUrl))
