@@ -17,6 +17,12 @@ export const imageKey = (accountId: AccountId, fileId: FileId, attempt: number):
 export const thumbnailKey = (accountId: AccountId, fileId: FileId, attempt: number): string =>
   `thumbnails/${accountId}/${fileId}/${attempt}.jpg`
 
+/** The image and thumbnail keys of one attempt. */
+export const derivativeKeys = (accountId: AccountId, fileId: FileId, attempt: number): ReadonlyArray<string> => [
+  imageKey(accountId, fileId, attempt),
+  thumbnailKey(accountId, fileId, attempt)
+]
+
 const decodeAccount = Schema.decodeUnknownOption(AccountId)
 const decodeFileId = Schema.decodeUnknownOption(FileId)
 

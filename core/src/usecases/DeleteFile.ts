@@ -7,16 +7,14 @@ import { Effect, Option } from "effect"
 import { maxAttempts } from "../FileState.ts"
 import { type AccountId, type FileId, isFileId } from "../Ids.ts"
 import { FileNotFound } from "../MediaErrors.ts"
-import { imageKey, originalKey, thumbnailKey } from "../ObjectKeys.ts"
+import { derivativeKeys, originalKey } from "../ObjectKeys.ts"
 import { FileRepository } from "../ports/FileRepository.ts"
 import { ObjectStore } from "../ports/ObjectStore.ts"
 
 /** Every key a file can own: its original and the derivatives of every possible attempt. */
 export const allObjectKeys = (accountId: AccountId, fileId: FileId): ReadonlyArray<string> => {
   const keys = [originalKey(accountId, fileId)]
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    keys.push(imageKey(accountId, fileId, attempt), thumbnailKey(accountId, fileId, attempt))
-  }
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) keys.push(...derivativeKeys(accountId, fileId, attempt))
   return keys
 }
 

@@ -6,34 +6,22 @@
  * what it wrote.
  */
 import { Duration, Effect, Option, Result } from "effect"
-import { apply, type FileEvent } from "../FileState.ts"
+import type { FileEvent } from "../FileState.ts"
 import type { FailureReason, FileRecord, FileStatus } from "../FileRecord.ts"
 import type { AccountId, FileId } from "../Ids.ts"
 import { MediaConfig } from "../MediaConfig.ts"
 import { nowSeconds } from "../MediaErrors.ts"
-import { imageKey, originalKey, parseOriginalKey, thumbnailKey } from "../ObjectKeys.ts"
-import { FileRepository, WriteConflict } from "../ports/FileRepository.ts"
+import { derivativeKeys, imageKey, originalKey, parseOriginalKey, thumbnailKey } from "../ObjectKeys.ts"
+import { FileRepository } from "../ports/FileRepository.ts"
 import { ImageProcessor, ProcessorError } from "../ports/ImageProcessor.ts"
 import { ObjectStore } from "../ports/ObjectStore.ts"
+import { commitEvent } from "./commitEvent.ts"
 
 /** Where a file stands after the workflow ran: its status, "gone" (deleted), or "ignored" (not an original). */
 export type DriveResult = FileStatus | "gone" | "ignored"
 
 // Each loop turn makes one transition or returns; 3 attempts need fewer than this.
 const maxSteps = 16
-
-/** Applies an event and writes the result if the record is unchanged since it was read. */
-const write = Effect.fnUntraced(function*(record: FileRecord, event: FileEvent) {
-  const outcome = apply(record, event)
-  if (Result.isFailure(outcome)) return yield* Effect.die(outcome.failure)
-  if (outcome.success._tag !== "Changed") return Option.none<FileRecord>()
-  const next = outcome.success.record
-  const written = yield* (yield* FileRepository).transition(next, record.version).pipe(
-    Effect.as(true),
-    Effect.catchTag("WriteConflict", (_: WriteConflict) => Effect.succeed(false))
-  )
-  return written ? Option.some(next) : Option.none<FileRecord>()
-})
 
 type AttemptResult =
   | { readonly _tag: "Done"; readonly size: number; readonly width: number; readonly height: number }
@@ -79,10 +67,7 @@ const produce = Effect.fnUntraced(function*(record: FileRecord) {
 const removeDerivatives = (record: FileRecord, attempts: ReadonlyArray<number>) =>
   Effect.gen(function*() {
     const store = yield* ObjectStore
-    const keys = attempts.flatMap((attempt) => [
-      imageKey(record.accountId, record.fileId, attempt),
-      thumbnailKey(record.accountId, record.fileId, attempt)
-    ])
+    const keys = attempts.flatMap((attempt) => derivativeKeys(record.accountId, record.fileId, attempt))
     yield* Effect.forEach(keys, (key) => store.delete(key), { concurrency: 2, discard: true })
   })
 
@@ -104,7 +89,7 @@ const runAttempt = Effect.fnUntraced(function*(record: FileRecord) {
   const event: FileEvent = result._tag === "Done"
     ? { _tag: "Processed", now, attempt: record.attempts, size: result.size, width: result.width, height: result.height }
     : { _tag: "ProcessingFailed", now, attempt: record.attempts, reason: result.reason, retryAt }
-  const committed = yield* write(record, event)
+  const committed = yield* commitEvent(record, event)
   // Lost the file (deleted, or the lease expired and another attempt took over): leave nothing behind.
   if (Option.isNone(committed) || committed.value.status !== "ready") yield* removeDerivatives(record, [record.attempts])
   return committed
@@ -143,20 +128,20 @@ export const driveFile = Effect.fn("ProcessUpload.driveFile")(function*(
           ? observedSize
           : Option.map(yield* store.head(original), (info) => info.size).pipe(Option.getOrUndefined)
         if (size === undefined) return "uploading" as DriveResult
-        known = yield* write(record, { _tag: "ObjectCreated", now, size, redispatchAt: now + config.redispatchAfterSeconds })
+        known = yield* commitEvent(record, { _tag: "ObjectCreated", now, size, redispatchAt: now + config.redispatchAfterSeconds })
         break
       }
       case "uploaded": {
         // Backing off after a transient failure: the sweeper retries it when due, whoever calls now.
         if (record.attempts > 0 && record.dueAt !== undefined && now < record.dueAt) return "uploaded" as DriveResult
-        const started = yield* write(record, { _tag: "ProcessingStarted", now, leaseUntil: now + config.leaseSeconds })
+        const started = yield* commitEvent(record, { _tag: "ProcessingStarted", now, leaseUntil: now + config.leaseSeconds })
         known = Option.isSome(started) ? yield* runAttempt(started.value) : started
         break
       }
       case "processing": {
         // Another attempt holds a live lease: it will finish, or the sweeper retries after it expires.
         if (record.leaseExpiresAt !== undefined && now < record.leaseExpiresAt) return "processing" as DriveResult
-        known = yield* write(record, { _tag: "LeaseExpired", now, redispatchAt: now })
+        known = yield* commitEvent(record, { _tag: "LeaseExpired", now, redispatchAt: now })
         break
       }
       case "ready":
@@ -187,7 +172,7 @@ export const registerUpload = Effect.fn("ProcessUpload.registerUpload")(function
   if (Option.isNone(found)) return "gone" as DriveResult
   if (found.value.status !== "uploading") return found.value.status as DriveResult
   const now = yield* nowSeconds
-  const written = yield* write(found.value, {
+  const written = yield* commitEvent(found.value, {
     _tag: "ObjectCreated",
     now,
     size,

@@ -5,11 +5,11 @@
  */
 import { Effect, Option } from "effect"
 import type { FileRecord } from "../FileRecord.ts"
-import { apply } from "../FileState.ts"
 import { nowSeconds } from "../MediaErrors.ts"
 import { originalKey } from "../ObjectKeys.ts"
 import { FileRepository } from "../ports/FileRepository.ts"
 import { ObjectStore } from "../ports/ObjectStore.ts"
+import { commitEvent } from "./commitEvent.ts"
 import { type DriveResult, driveFile } from "./ProcessUpload.ts"
 
 export interface SweepOptions {
@@ -23,12 +23,8 @@ const expireUpload = Effect.fnUntraced(function*(record: FileRecord, now: number
   // The object may have arrived after all (its event lost): then it is processed, not expired.
   const arrived = yield* store.head(originalKey(record.accountId, record.fileId))
   if (Option.isSome(arrived)) return yield* driveFile(record.accountId, record.fileId, arrived.value.size)
-  const outcome = apply(record, { _tag: "UploadExpired", now })
-  if (outcome._tag === "Success" && outcome.success._tag === "Changed") {
-    yield* (yield* FileRepository).transition(outcome.success.record, record.version).pipe(
-      Effect.catchTag("WriteConflict", () => Effect.void)
-    )
-  }
+  // Whether this write or a racing one wins, driveFile then takes the file from where it stands.
+  yield* commitEvent(record, { _tag: "UploadExpired", now })
   return yield* driveFile(record.accountId, record.fileId)
 })
 

@@ -29,6 +29,7 @@ import * as ImageProcessor from "../../src/ports/ImageProcessor.ts"
 import * as ObjectStore from "../../src/ports/ObjectStore.ts"
 import * as UrlSigner from "../../src/ports/UrlSigner.ts"
 import * as SortPosition from "../../src/SortPosition.ts"
+import * as CommitEvent from "../../src/usecases/commitEvent.ts"
 import * as DeleteFile from "../../src/usecases/DeleteFile.ts"
 import * as GetFile from "../../src/usecases/GetFile.ts"
 import * as ProcessUpload from "../../src/usecases/ProcessUpload.ts"
@@ -128,6 +129,7 @@ Deno.test("an upload becomes ready through the use cases on the memory layers", 
     const found = yield* SearchFiles.searchFiles(account, { entityType: T, entityId: "S1" })
     assert.deepEqual(found.files.map((f) => f.file_id), [ticket.file_id])
     assert.deepEqual(yield* SweepDue.sweepDue(), [])
+    assert.equal(typeof CommitEvent.commitEvent, "function")
     yield* DeleteFile.deleteFile(account, ticket.file_id)
     const gone = yield* Effect.flip(GetFile.getFile(account, ticket.file_id))
     assert.ok(gone instanceof MediaErrors.FileNotFound)

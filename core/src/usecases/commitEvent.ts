@@ -1,0 +1,22 @@
+/**
+ * One step of the lifecycle: apply an event to the record as read, and write
+ * the result only if the stored record is still that version.
+ */
+import { Effect, Option, Result } from "effect"
+import type { FileRecord } from "../FileRecord.ts"
+import { apply, type FileEvent } from "../FileState.ts"
+import { FileRepository } from "../ports/FileRepository.ts"
+
+/** The record as written; none when the event changed nothing or another writer got there first. */
+export const commitEvent = Effect.fnUntraced(function*(record: FileRecord, event: FileEvent) {
+  const outcome = apply(record, event)
+  // Callers only send events the table allows from the status they read: anything else is a bug.
+  if (Result.isFailure(outcome)) return yield* Effect.die(outcome.failure)
+  if (outcome.success._tag !== "Changed") return Option.none<FileRecord>()
+  const next = outcome.success.record
+  const written = yield* (yield* FileRepository).transition(next, record.version).pipe(
+    Effect.as(true),
+    Effect.catchTag("WriteConflict", () => Effect.succeed(false))
+  )
+  return written ? Option.some(next) : Option.none<FileRecord>()
+})
