@@ -10,6 +10,14 @@ import type { FailureReason, FileRecord, FileStatus } from "./FileRecord.ts"
 /** SPEC §6: after this many started attempts, a file fails with `processing_error`. */
 export const maxAttempts = 3
 
+/**
+ * A file that just became final stays due this long: its workflow removes the
+ * original and any stale derivatives, then records `CleanedUp`. If the process
+ * dies in between, the sweeper finds the file due and finishes the clean-up, so
+ * an original (which carries the metadata we promise to strip) is never kept.
+ */
+export const cleanupGraceSeconds = 60
+
 export type FileEvent =
   | { readonly _tag: "ObjectCreated"; readonly now: number; readonly size: number; readonly redispatchAt: number }
   | { readonly _tag: "ProcessingStarted"; readonly now: number; readonly leaseUntil: number }
@@ -32,37 +40,40 @@ export type FileEvent =
   | { readonly _tag: "LeaseExpired"; readonly now: number; readonly redispatchAt: number }
   | { readonly _tag: "UploadExpired"; readonly now: number }
   | { readonly _tag: "Deleted"; readonly now: number }
+  /** The original and stale derivatives of a final file are gone: it is no longer due. */
+  | { readonly _tag: "CleanedUp"; readonly now: number }
 
 export type FileEventTag = FileEvent["_tag"]
 
 /**
- * What each event does in each status: a target ("→ status"), "noop" (a
- * duplicate, a stale attempt, or a lost race), or "illegal". Targets marked
+ * What each event does in each status: a target ("→ status"), "settled"
+ * (same status, no longer due), "noop" (a duplicate, a stale attempt, or a
+ * lost race), or "illegal". Targets marked
  * with a guard in `apply` fall back to "noop" when the guard does not hold.
  */
-export type Rule = FileStatus | "deleted" | "retry-or-failed" | "noop" | "illegal"
+export type Rule = FileStatus | "deleted" | "retry-or-failed" | "settled" | "noop" | "illegal"
 
 export const transitions: { readonly [S in FileStatus]: { readonly [E in FileEventTag]: Rule } } = {
-  //           ObjectCreated  ProcessingStarted  Processed   ProcessingFailed   LeaseExpired       UploadExpired  Deleted
+  //           ObjectCreated  ProcessingStarted  Processed   ProcessingFailed   LeaseExpired       UploadExpired  Deleted    CleanedUp
   uploading: {
     ObjectCreated: "uploaded", ProcessingStarted: "illegal", Processed: "illegal", ProcessingFailed: "illegal",
-    LeaseExpired: "illegal", UploadExpired: "failed", Deleted: "deleted"
+    LeaseExpired: "illegal", UploadExpired: "failed", Deleted: "deleted", CleanedUp: "noop"
   },
   uploaded: {
     ObjectCreated: "noop", ProcessingStarted: "processing", Processed: "noop", ProcessingFailed: "noop",
-    LeaseExpired: "noop", UploadExpired: "noop", Deleted: "deleted"
+    LeaseExpired: "noop", UploadExpired: "noop", Deleted: "deleted", CleanedUp: "noop"
   },
   processing: {
     ObjectCreated: "noop", ProcessingStarted: "noop", Processed: "ready", ProcessingFailed: "retry-or-failed",
-    LeaseExpired: "retry-or-failed", UploadExpired: "noop", Deleted: "deleted"
+    LeaseExpired: "retry-or-failed", UploadExpired: "noop", Deleted: "deleted", CleanedUp: "noop"
   },
   ready: {
     ObjectCreated: "noop", ProcessingStarted: "noop", Processed: "noop", ProcessingFailed: "noop",
-    LeaseExpired: "noop", UploadExpired: "noop", Deleted: "deleted"
+    LeaseExpired: "noop", UploadExpired: "noop", Deleted: "deleted", CleanedUp: "settled"
   },
   failed: {
     ObjectCreated: "noop", ProcessingStarted: "noop", Processed: "noop", ProcessingFailed: "noop",
-    LeaseExpired: "noop", UploadExpired: "noop", Deleted: "deleted"
+    LeaseExpired: "noop", UploadExpired: "noop", Deleted: "deleted", CleanedUp: "settled"
   }
 }
 
@@ -90,7 +101,7 @@ const changed = (
 }
 
 const failed = (record: FileRecord, now: number, reason: FailureReason): Outcome =>
-  changed(record, now, { status: "failed", failureReason: reason }, ["leaseExpiresAt", "dueAt"])
+  changed(record, now, { status: "failed", failureReason: reason, dueAt: now + cleanupGraceSeconds }, ["leaseExpiresAt"])
 
 const retryOrFail = (record: FileRecord, now: number, redispatchAt: number, reason: FailureReason): Outcome =>
   reason === "processing_error" && record.attempts < maxAttempts
@@ -125,8 +136,9 @@ export const apply = (record: FileRecord, event: FileEvent): Result.Result<Outco
           contentType: "image/jpeg",
           fileSize: event.size,
           width: event.width,
-          height: event.height
-        }, ["leaseExpiresAt", "dueAt"])
+          height: event.height,
+          dueAt: event.now + cleanupGraceSeconds
+        }, ["leaseExpiresAt"])
       )
     case "ProcessingFailed":
       if (event.attempt !== record.attempts) return Result.succeed(unchanged)
@@ -139,6 +151,11 @@ export const apply = (record: FileRecord, event: FileEvent): Result.Result<Outco
       return Result.succeed(failed(record, event.now, "upload_expired"))
     case "Deleted":
       return Result.succeed({ _tag: "Removed" })
+    case "CleanedUp": {
+      if (record.dueAt === undefined) return Result.succeed(unchanged)
+      // Nothing a client sees changed: the version moves on, `updatedAt` stays.
+      return Result.succeed(changed(record, record.updatedAt, {}, ["dueAt"]))
+    }
   }
 }
 
@@ -150,7 +167,8 @@ export const invariantViolations = (record: FileRecord): ReadonlyArray<string> =
   if ((record.status === "ready") !== (has("width") && has("height"))) problems.push("dimensions iff ready")
   if ((record.status === "failed") !== has("failureReason")) problems.push("failure reason iff failed")
   if ((record.status === "processing") !== has("leaseExpiresAt")) problems.push("lease iff processing")
-  if ((record.status === "ready" || record.status === "failed") === has("dueAt")) problems.push("due iff not final")
+  // A final file is due only until its clean-up is recorded; every other file is always due.
+  if (record.status !== "ready" && record.status !== "failed" && !has("dueAt")) problems.push("moving but not due")
   if (record.status === "processing" && record.attempts < 1) problems.push("processing without an attempt")
   if (record.status === "ready" && record.contentType !== "image/jpeg") problems.push("ready but not JPEG")
   return problems

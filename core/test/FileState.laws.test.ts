@@ -43,7 +43,8 @@ const eventArb: fc.Arbitrary<FileEvent> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ _tag: fc.constant("ProcessingFailed" as const), now, attempt, reason, retryAt: now }) },
   { weight: 3, arbitrary: fc.record({ _tag: fc.constant("LeaseExpired" as const), now, redispatchAt: now }) },
   { weight: 2, arbitrary: fc.record({ _tag: fc.constant("UploadExpired" as const), now }) },
-  { weight: 1, arbitrary: fc.record({ _tag: fc.constant("Deleted" as const), now }) }
+  { weight: 1, arbitrary: fc.record({ _tag: fc.constant("Deleted" as const), now }) },
+  { weight: 2, arbitrary: fc.record({ _tag: fc.constant("CleanedUp" as const), now }) }
 )
 // Three in four events name the current attempt; the rest are stale, premature or made up.
 const currentAttempt = fc.integer({ min: 0, max: 3 }).map((n) => n > 0)

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Result } from "effect"
 import type { FileRecord } from "../src/FileRecord.ts"
-import { apply, type FileEvent, type Outcome, transitions } from "../src/FileState.ts"
+import { apply, cleanupGraceSeconds, type FileEvent, type Outcome, transitions } from "../src/FileState.ts"
 import { uploadingRecord } from "./fixtures.ts"
 
 const uploading = uploadingRecord({ createdAt: 1_000, updatedAt: 1_000, uploadExpiresAt: 1_900, dueAt: 2_800 })
@@ -15,6 +15,7 @@ const processing: FileRecord = {
   dueAt: 1_400
 }
 const { leaseExpiresAt: _l, dueAt: _d, ...settled } = processing
+// Final and already cleaned up (no longer due).
 const ready: FileRecord = { ...settled, status: "ready", contentType: "image/jpeg", width: 10, height: 20, version: 3 }
 const failed: FileRecord = { ...settled, status: "failed", failureReason: "corrupt_image", version: 3 }
 
@@ -31,7 +32,8 @@ const ev = {
   }),
   leaseExpired: (now: number) => ({ _tag: "LeaseExpired", now, redispatchAt: now + 5 }),
   uploadExpired: (now: number) => ({ _tag: "UploadExpired", now }),
-  deleted: { _tag: "Deleted", now: 1_300 }
+  deleted: { _tag: "Deleted", now: 1_300 },
+  cleanedUp: { _tag: "CleanedUp", now: 1_350 }
 } satisfies Record<string, FileEvent | ((...a: never[]) => FileEvent)>
 
 const outcome = (record: FileRecord, event: FileEvent): Outcome => {
@@ -68,7 +70,8 @@ describe("FileState", () => {
       const next = changedTo(uploading, ev.uploadExpired(2_800))
       assert.strictEqual(next.status, "failed")
       assert.strictEqual(next.failureReason, "upload_expired")
-      assert.isUndefined(next.dueAt)
+      // Due for its clean-up (a late original must not linger).
+      assert.strictEqual(next.dueAt, 2_800 + cleanupGraceSeconds)
     })
     it("is removed by Deleted", () => assert.strictEqual(outcome(uploading, ev.deleted)._tag, "Removed"))
   })
@@ -97,7 +100,8 @@ describe("FileState", () => {
       assert.strictEqual(next.fileSize, 90)
       assert.deepStrictEqual([next.width, next.height], [10, 20])
       assert.isUndefined(next.leaseExpiresAt)
-      assert.isUndefined(next.dueAt)
+      // Due until its workflow records that the original is gone.
+      assert.strictEqual(next.dueAt, 1_300 + cleanupGraceSeconds)
     })
     it("ignores a stale attempt's Processed and ProcessingFailed", () => {
       assert.isTrue(isUnchanged(processing, ev.processed(0)))
@@ -119,7 +123,7 @@ describe("FileState", () => {
     it("fails at once with the processor's reason for a rejected image", () => {
       const next = changedTo(processing, ev.failedWith(1, "corrupt_image"))
       assert.strictEqual(next.failureReason, "corrupt_image")
-      assert.isUndefined(next.dueAt)
+      assert.strictEqual(next.dueAt, 1_300 + cleanupGraceSeconds)
     })
     it("retries on LeaseExpired only once the lease ran out", () => {
       assert.isTrue(isUnchanged(processing, ev.leaseExpired(1_399)))
@@ -127,17 +131,29 @@ describe("FileState", () => {
       assert.strictEqual(next.status, "uploaded")
       assert.strictEqual(next.dueAt, 1_405)
     })
-    it("ignores ObjectCreated, a second ProcessingStarted and UploadExpired", () => {
-      for (const e of [ev.created, ev.started, ev.uploadExpired(9_000)]) assert.isTrue(isUnchanged(processing, e), e._tag)
+    it("ignores ObjectCreated, a second ProcessingStarted, UploadExpired and CleanedUp", () => {
+      for (const e of [ev.created, ev.started, ev.uploadExpired(9_000), ev.cleanedUp]) {
+        assert.isTrue(isUnchanged(processing, e), e._tag)
+      }
     })
     it("is removed by Deleted", () => assert.strictEqual(outcome(processing, ev.deleted)._tag, "Removed"))
   })
 
   describe.each([["ready", ready], ["failed", failed]] as const)("%s", (_, record) => {
-    it("ignores every event but Deleted: a final file never changes", () => {
+    it("ignores every event but Deleted and CleanedUp: a final file never changes", () => {
+      const pending = { ...record, dueAt: 1_360 }
       for (const e of [ev.created, ev.started, ev.processed(1), ev.failedWith(1), ev.leaseExpired(9_000), ev.uploadExpired(9_000)]) {
         assert.isTrue(isUnchanged(record, e), e._tag)
+        assert.isTrue(isUnchanged(pending, e), e._tag)
       }
+    })
+    it("stops being due on CleanedUp, once, and nothing a client sees changes", () => {
+      const pending = { ...record, dueAt: 1_360 }
+      const o = outcome(pending, ev.cleanedUp)
+      if (o._tag !== "Changed") throw new Error(`expected a change, got ${o._tag}`)
+      const next = o.record
+      assert.deepStrictEqual(next, { ...record, version: record.version + 1 })
+      assert.isTrue(isUnchanged(next, ev.cleanedUp))
     })
     it("is removed by Deleted", () => assert.strictEqual(outcome(record, ev.deleted)._tag, "Removed"))
   })

@@ -2,8 +2,9 @@
  * Start-up recovery for embedded mode. One process owns the data dir, so
  * whatever a previous run left half-done (an upload stored but not processed,
  * a file queued when it stopped) belongs to no one and is dispatched again at
- * once rather than when its due time comes. Files left `processing` wait for
- * their lease, then the sweeper retries them.
+ * once rather than when its due time comes (finished files whose original was
+ * not yet removed included). Files left `processing` wait for their lease, then
+ * the sweeper retries them.
  */
 import { Effect, Layer, Option } from "effect"
 import { nowSeconds } from "@media/core/MediaErrors"
@@ -24,9 +25,10 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
   let dispatched = 0
   for (const record of pending) {
     const key = originalKey(record.accountId, record.fileId)
-    const arrived = record.status === "uploaded" ||
+    // Stored but not processed, or final with its clean-up not yet recorded: both are ours to finish.
+    const unfinished = record.status !== "uploading" && record.status !== "processing" ||
       (record.status === "uploading" && Option.isSome(yield* store.head(key)))
-    if (!arrived) continue
+    if (!unfinished) continue
     yield* dispatcher.dispatch({ key })
     dispatched++
   }

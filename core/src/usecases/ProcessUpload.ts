@@ -146,9 +146,13 @@ export const driveFile = Effect.fn("ProcessUpload.driveFile")(function*(
       }
       case "ready":
       case "failed": {
-        // Originals carry the metadata we promise to strip: never keep one past the end.
-        yield* store.delete(original)
-        yield* removeDerivatives(record, staleAttempts(record))
+        // Originals carry the metadata we promise to strip: never keep one past the end. The file stays
+        // due until this is recorded, so a crash here leaves it to the sweeper rather than forgotten.
+        if (record.dueAt !== undefined) {
+          yield* store.delete(original)
+          yield* removeDerivatives(record, staleAttempts(record))
+          yield* commitEvent(record, { _tag: "CleanedUp", now })
+        }
         return record.status as DriveResult
       }
     }

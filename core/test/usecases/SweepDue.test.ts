@@ -1,11 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Result } from "effect"
 import type { FileRecord } from "../../src/FileRecord.ts"
-import { apply, type FileEvent } from "../../src/FileState.ts"
+import { apply, cleanupGraceSeconds, type FileEvent } from "../../src/FileState.ts"
 import type { AccountId, FileId } from "../../src/Ids.ts"
 import { defaultMediaConfig } from "../../src/MediaConfig.ts"
 import { layerMemory } from "../../src/memory/layerMemory.ts"
+import { derivativeKeys } from "../../src/ObjectKeys.ts"
 import { FileRepository } from "../../src/ports/FileRepository.ts"
+import { ObjectStore } from "../../src/ports/ObjectStore.ts"
 import { sweepDue } from "../../src/usecases/SweepDue.ts"
 import { freshAccount, png } from "../fixtures.ts"
 import { advance, atStart, leftovers, start, upload, uploaded } from "./helpers.ts"
@@ -98,6 +100,30 @@ describe("SweepDue", () => {
       assert.deepStrictEqual((yield* sweepDue()).map(([, result]) => result), ["failed"])
       assert.strictEqual((yield* recordOf(account, fileId)).failureReason, "processing_error")
       assert.deepStrictEqual(yield* leftovers(account, fileId), [])
+    }).pipe(Effect.provide(layerMemory())))
+
+  it.effect("removes the original of a file whose workflow died between ready and its clean-up", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const account = freshAccount()
+      const { fileId, key } = yield* uploaded(account, png(10, 10))
+      let record = yield* force(yield* recordOf(account, fileId), { _tag: "ObjectCreated", now: start, size: 32, redispatchAt: start })
+      record = yield* force(record, { _tag: "ProcessingStarted", now: start, leaseUntil: start + lease })
+      const store = yield* ObjectStore
+      const winners = derivativeKeys(account, fileId, 1)
+      yield* Effect.forEach(winners, (k) => store.put(k, png(1, 1), "image/jpeg"))
+      // Attempt 1 recorded its success, then the process died before deleting the original.
+      yield* force(record, { _tag: "Processed", now: start, attempt: 1, size: 10, width: 10, height: 10 })
+      assert.deepStrictEqual(yield* sweepDue(), [], "the workflow itself gets the first chance")
+      yield* advance(cleanupGraceSeconds)
+      assert.deepStrictEqual((yield* sweepDue()).map(([, result]) => result), ["ready"])
+      assert.deepStrictEqual([...(yield* leftovers(account, fileId))].sort(), [...winners].sort())
+      assert.isTrue(Option.isNone(yield* store.head(key)))
+      const cleaned = yield* recordOf(account, fileId)
+      assert.isUndefined(cleaned.dueAt)
+      assert.strictEqual(cleaned.updatedAt, start, "the clean-up changes nothing a client sees")
+      yield* advance(3600)
+      assert.deepStrictEqual(yield* sweepDue(), [], "and once cleaned up, never due again")
     }).pipe(Effect.provide(layerMemory())))
 
   it.effect("looks at no more files than the batch size", () =>
