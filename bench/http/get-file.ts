@@ -20,7 +20,7 @@ import { describeLoad, type LoadFigures, runLoad } from "./loadRun.ts"
 
 interface Variant {
   readonly name: string
-  readonly script: "api-server.ts" | "bare-server.ts"
+  readonly script: "api-server.ts" | "bare-server.ts" | "floor-server.ts"
   readonly env: Readonly<Record<string, string>>
 }
 
@@ -38,13 +38,20 @@ const all: ReadonlyArray<Variant> = [
   { name: "api, CloudFront signer, access log", script: "api-server.ts", env: { BENCH_SIGNER: "cloudfront", BENCH_LOG: "on" } },
   { name: "api, signer with parsed key", script: "api-server.ts", env: { BENCH_SIGNER: "keyobject" } },
   { name: "api, memory signer (no RSA)", script: "api-server.ts", env: { BENCH_SIGNER: "memory" } },
-  { name: "api, memory signer, no spans", script: "api-server.ts", env: { BENCH_SIGNER: "memory", BENCH_TRACER: "off" } }
+  { name: "api, memory signer, no spans", script: "api-server.ts", env: { BENCH_SIGNER: "memory", BENCH_TRACER: "off" } },
+  { name: "floor: Effect router", script: "floor-server.ts", env: { BENCH_BODY_FILE: bodyFile, BENCH_FLOOR: "router" } },
+  {
+    name: "floor: router + our middleware",
+    script: "floor-server.ts",
+    env: { BENCH_BODY_FILE: bodyFile, BENCH_FLOOR: "router+middleware" }
+  }
 ]
 const selected = process.env.BENCH_VARIANTS?.split(",").map((s) => s.trim())
-// By name, or by signer kind (`bare`, `cloudfront`, `keyobject`, `memory`); the bare server always runs, for the ratios.
+// By name, or by signer kind (`bare`, `cloudfront`, `keyobject`, `memory`) or `floor`; the bare server always runs, for the ratios.
 const variants = selected === undefined
   ? all
-  : all.filter((v) => v.script === "bare-server.ts" || selected.includes(v.name) || selected.includes(v.env.BENCH_SIGNER ?? "bare"))
+  : all.filter((v) => v.script === "bare-server.ts" || selected.includes(v.name) || selected.includes(v.env.BENCH_SIGNER ?? "bare") ||
+    (v.script === "floor-server.ts" && selected.includes("floor")))
 
 interface ApiReady {
   readonly port: number
@@ -77,7 +84,7 @@ const measure = async (variant: Variant, execArgv: ReadonlyArray<string> = []): 
   const child: Child<ApiReady> = await startChild(join(here, variant.script), { env: variant.env, execArgv })
   try {
     const { path, headers } = child.message.fileId === undefined
-      ? { path: "/", headers: {} }
+      ? { path: "/v1/media/00000000-0000-4000-8000-000000000000", headers: {} }
       : target(child.message)
     const url = `http://127.0.0.1:${child.message.port}${path}`
     if (warmup > 0) await runLoad({ url, headers, connections, duration: warmup })

@@ -47,13 +47,13 @@ export class Cursors extends Context.Service<Cursors, {
         )
         const invalid = new InvalidCursor({ message: "cursor is invalid or belongs to another query" })
 
-        const encode = Effect.fn("Cursors.encode")(function*(binding: CursorBinding, position: SortPosition) {
+        const encode = Effect.fnUntraced(function*(binding: CursorBinding, position: SortPosition) {
           const payload = Base64Url.encode(JSON.stringify([position.entityId, position.createdAt, position.fileId]))
           const mac = yield* Effect.promise(() => globalThis.crypto.subtle.sign("HMAC", key, message(binding, payload)))
           return `${version}.${payload}.${Base64Url.encode(new Uint8Array(mac))}`
         })
 
-        const decode = Effect.fn("Cursors.decode")(function*(binding: CursorBinding, cursor: string) {
+        const decode = Effect.fnUntraced(function*(binding: CursorBinding, cursor: string) {
           const parts = cursor.split(".")
           if (parts.length !== 3 || parts[0] !== version || cursor.length > 4096) return yield* invalid
           const [, payload, macText] = parts as [string, string, string]

@@ -29,7 +29,7 @@ export const FileView = Schema.Struct({
 export type FileView = typeof FileView.Type
 
 /** Renders a record, signing download URLs for ready files (valid at least the configured TTL from `now`). */
-export const toView = Effect.fn("FileView.toView")(function*(record: FileRecord, now: number) {
+export const toView = Effect.fnUntraced(function*(record: FileRecord, now: number) {
   const base: FileView = {
     file_id: record.fileId,
     content_type: record.contentType,

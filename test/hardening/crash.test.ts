@@ -75,6 +75,10 @@ const listTree = (dir: string, prefix = ""): Array<string> =>
 /** Object keys stored under the data dir (the disk store's sidecars and temp files start with a dot). */
 const objectPaths = (dataDir: string) => listTree(join(dataDir, "objects")).filter((p) => !basename(p).startsWith("."))
 
+/** What a server logged besides its access log, for failure messages. */
+const serverLog = (server: ChildServer) =>
+  server.output().split("\n").filter((line) => !line.includes("http request")).slice(-60).join("\n")
+
 describe("crash and restart of the embedded server", () => {
   it.live("a server killed mid-processing finishes every file after a restart, within 3 attempts, keeping no original", () =>
     Effect.gen(function*() {
@@ -121,7 +125,8 @@ describe("crash and restart of the embedded server", () => {
       assert.deepStrictEqual(
         statuses.map((s) => s.status),
         ids.map(() => "ready"),
-        `${waiting} objects under originals/ at the crash (${atCrash}); statuses now ${statuses.map((s) => s.status)}`
+        `${waiting} objects under originals/ at the crash (${atCrash}); statuses now ${statuses.map((s) => s.status)}\n` +
+          `restarted server said:\n${serverLog(second)}`
       )
 
       // A file turns ready before its workflow deletes the original and any stale derivatives: let that finish.

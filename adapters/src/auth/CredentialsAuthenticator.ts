@@ -49,7 +49,7 @@ const fromValidCredentials = Effect.fn(function*(credentials: ReadonlyArray<Vali
       ? Effect.succeed(timingSafeEqual(check.digest, presentedDigest))
       : Semaphore.withPermit(hashChecks, verifySecretHash(check.hash, secret))
 
-  const basic = Effect.fn(function*(apiId: string, password: Redacted.Redacted<string>, digest: Buffer) {
+  const basic = Effect.fnUntraced(function*(apiId: string, password: Redacted.Redacted<string>, digest: Buffer) {
     const credential = byApiId.get(apiId)
     if (credential === undefined) {
       // The same kind of work as for a known api_id, so timing does not tell which ids exist.
@@ -59,7 +59,7 @@ const fromValidCredentials = Effect.fn(function*(credentials: ReadonlyArray<Vali
     return (yield* matches(credential.check, password, digest)) ? credential : undefined
   })
 
-  const bearer = Effect.fn(function*(token: Redacted.Redacted<string>, digest: Buffer) {
+  const bearer = Effect.fnUntraced(function*(token: Redacted.Redacted<string>, digest: Buffer) {
     let found: ValidCredential | undefined
     // Every plain token is compared (no early exit); hashed tokens are tried until one matches.
     for (const credential of tokens) {
@@ -72,14 +72,15 @@ const fromValidCredentials = Effect.fn(function*(credentials: ReadonlyArray<Vali
     return found
   })
 
-  const check = Effect.fn(function*(presented: PresentedCredentials) {
+  const check = Effect.fnUntraced(function*(presented: PresentedCredentials) {
     if (presented._tag === "Bearer" && verifyJwt !== undefined && looksLikeJwt(Redacted.value(presented.token))) {
       return yield* verifyJwt(Redacted.value(presented.token))
     }
     const secret = presented._tag === "Basic" ? presented.password : presented.token
     const digest = sha256(secret)
-    // The cache key binds the api_id too, so one password cannot stand in for another id's.
-    const cacheKey = sha256(Redacted.make(presented._tag === "Basic" ? `basic\u0000${presented.apiId}\u0000${Redacted.value(secret)}` : `bearer\u0000${Redacted.value(secret)}`)).toString("hex")
+    // The cache key binds the scheme and api_id too, so one password cannot stand in for another id's.
+    // It holds the secret's digest, never the secret: one hash per request, not two.
+    const cacheKey = `${presented._tag === "Basic" ? `basic\u0000${presented.apiId}` : "bearer"}\u0000${digest.toString("base64")}`
     const cached = yield* cache.get(cacheKey)
     if (cached !== undefined) return cached
     const credential = presented._tag === "Basic" ? yield* basic(presented.apiId, secret, digest) : yield* bearer(secret, digest)
@@ -90,7 +91,7 @@ const fromValidCredentials = Effect.fn(function*(credentials: ReadonlyArray<Vali
   })
 
   return Authenticator.of({
-    authenticate: Effect.fn("Authenticator.authenticate")(function*(authorization: string | undefined) {
+    authenticate: Effect.fnUntraced(function*(authorization: string | undefined) {
       const presented = parseAuthorization(authorization)
       if (Option.isNone(presented)) return yield* denied
       return yield* check(presented.value)

@@ -2,7 +2,7 @@
  * The credentials file (SPEC §5): its schema and a validator whose errors name
  * the entry and the field but never echo a value, since values may be secrets.
  */
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { Effect, Option, Redacted, Schema } from "effect"
 import { AccountId, isAccountId } from "@media/core/Ids"
@@ -43,7 +43,7 @@ export interface ValidCredential {
   readonly check: SecretCheck
 }
 
-export const sha256 = (value: Redacted.Redacted<string>): Buffer => createHash("sha256").update(Redacted.value(value), "utf8").digest()
+export const sha256 = (value: Redacted.Redacted<string>): Buffer => hash("sha256", Redacted.value(value), "buffer")
 
 const entryFields = new Set(["account_id", "api_id", "password", "password_hash", "token", "token_hash", "permissions"])
 const isString = (u: unknown): u is string => typeof u === "string"

@@ -83,7 +83,7 @@ export const makeJwtVerifier = Effect.fn("JwtVerifier.make")(function*(options: 
     ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
     ...(options.audience === undefined ? {} : { audience: options.audience })
   }
-  const verify: VerifyJwt = Effect.fn("JwtVerifier.verify")(function*(token: string) {
+  const verify: VerifyJwt = Effect.fnUntraced(function*(token: string) {
     const now = yield* Clock.currentTimeMillis
     const { payload } = yield* Effect.tryPromise({
       try: () => jwtVerify(token, key as Parameters<typeof jwtVerify>[1], { ...verifyOptions, currentDate: new Date(now) }),

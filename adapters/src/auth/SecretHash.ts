@@ -67,7 +67,7 @@ export const hashSecret = Effect.fn("SecretHash.hash")(function*(
 })
 
 /** Whether `secret` hashes to `stored`, compared in constant time. */
-export const verifySecretHash = Effect.fn("SecretHash.verify")(function*(
+export const verifySecretHash = Effect.fnUntraced(function*(
   stored: SecretHash,
   secret: Redacted.Redacted<string>
 ) {

@@ -43,7 +43,7 @@ export const make = Effect.fn("CloudFrontUrlSigner.make")(function*(options: Clo
     return url
   }
   return UrlSigner.of({
-    sign: Effect.fn("UrlSigner.sign")(function*(key: string, expiresAt: number) {
+    sign: Effect.fnUntraced(function*(key: string, expiresAt: number) {
       const id = `${expiresAt}\n${key}`
       const cached = recent.get(id)
       if (cached !== undefined) return cached

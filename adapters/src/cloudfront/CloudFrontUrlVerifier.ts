@@ -43,7 +43,7 @@ export const makeVerifier = Effect.fn("CloudFrontUrlVerifier.make")(function*(op
   const origin = Option.map(base, (b) => new URL(b).origin)
 
   return CloudFrontUrlVerifier.of({
-    verify: Effect.fn("CloudFrontUrlVerifier.verify")(function*(input: URL | string, now: number) {
+    verify: Effect.fnUntraced(function*(input: URL | string, now: number) {
       const split = splitSignedUrl(input)
       if (typeof split === "string") return yield* invalid("malformed", split)
       const { "Key-Pair-Id": keyPairId, Signature: signature, Expires: expires, Policy: policy } = split.params

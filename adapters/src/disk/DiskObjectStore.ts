@@ -50,12 +50,12 @@ export const make = Effect.fn("DiskObjectStore.make")(function*(options: DiskObj
     })
   const failed = (operation: string, key: string) => (cause: unknown) => new StorageError({ operation, key, cause })
 
-  const presignUpload = Effect.fn("ObjectStore.presignUpload")(function*(policy: UploadPolicy) {
+  const presignUpload = Effect.fnUntraced(function*(policy: UploadPolicy) {
     yield* filesOf("presignUpload", policy.key)
     return yield* presignPost(client, options.bucket, policy)
   })
 
-  const put = Effect.fn("ObjectStore.put")(function*(key: string, bytes: Uint8Array, contentType: string) {
+  const put = Effect.fnUntraced(function*(key: string, bytes: Uint8Array, contentType: string) {
     const files = yield* filesOf("put", key)
     yield* Effect.gen(function*() {
       yield* fs.makeDirectory(files.dir, { recursive: true })
@@ -75,7 +75,7 @@ export const make = Effect.fn("DiskObjectStore.make")(function*(options: DiskObj
       Effect.mapError(failed(operation, key))
     )
 
-  const get = Effect.fn("ObjectStore.get")(function*(key: string) {
+  const get = Effect.fnUntraced(function*(key: string) {
     const files = yield* filesOf("get", key)
     if (Option.isNone(yield* stat("get", key, files.data))) return Option.none()
     return yield* fs.readFile(files.data).pipe(
@@ -86,7 +86,7 @@ export const make = Effect.fn("DiskObjectStore.make")(function*(options: DiskObj
     )
   })
 
-  const head = Effect.fn("ObjectStore.head")(function*(key: string) {
+  const head = Effect.fnUntraced(function*(key: string) {
     const files = yield* filesOf("head", key)
     const size = yield* stat("head", key, files.data)
     if (Option.isNone(size)) return Option.none()
@@ -99,7 +99,7 @@ export const make = Effect.fn("DiskObjectStore.make")(function*(options: DiskObj
     return Option.some({ size: size.value, contentType })
   })
 
-  const remove = Effect.fn("ObjectStore.delete")(function*(key: string) {
+  const remove = Effect.fnUntraced(function*(key: string) {
     const files = yield* filesOf("delete", key)
     // Bytes first: an object without its sidecar is still an object, a lone sidecar is nothing.
     yield* fs.remove(files.data, { force: true }).pipe(

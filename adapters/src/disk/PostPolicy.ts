@@ -74,7 +74,7 @@ const parseCondition = (raw: unknown): Condition | undefined => {
 
 const amzDatePattern = /^(\d{8})T\d{6}Z$/
 
-export const verifyPostPolicy = Effect.fn("PostPolicy.verify")(function*(
+export const verifyPostPolicy = Effect.fnUntraced(function*(
   form: ReadonlyArray<readonly [name: string, value: string]>,
   context: PolicyContext
 ) {

@@ -51,7 +51,7 @@ export const makeReceiver = (fs: FileSystem.FileSystem, options: ReceiveOptions)
       return { temp, size, etag: md5.digest("hex") }
     })
 
-  const storeFile = Effect.fn("DiskUpload.storeFile")(function*(
+  const storeFile = Effect.fnUntraced(function*(
     form: ReadonlyArray<readonly [string, string]>,
     content: Stream.Stream<Uint8Array, Multipart.MultipartError>
   ) {

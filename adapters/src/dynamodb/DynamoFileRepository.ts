@@ -58,7 +58,7 @@ export const make = (options: DynamoFileRepositoryOptions) =>
     const { client, tableName } = options
     const pageSize = options.pageSize ?? 1000
 
-    const create = Effect.fn("FileRepository.create")(function*(record: FileRecord) {
+    const create = Effect.fnUntraced(function*(record: FileRecord) {
       yield* sendConditional("create", record.fileId, (abortSignal) =>
         client.send(new PutCommand({
           TableName: tableName,
@@ -67,7 +67,7 @@ export const make = (options: DynamoFileRepositoryOptions) =>
         }), { abortSignal }))
     })
 
-    const get = Effect.fn("FileRepository.get")(function*(accountId: AccountId, fileId: FileId) {
+    const get = Effect.fnUntraced(function*(accountId: AccountId, fileId: FileId) {
       const out = yield* send("get", (abortSignal) =>
         client.send(new GetCommand({ TableName: tableName, Key: fileKey(accountId, fileId), ConsistentRead: true }), {
           abortSignal
@@ -75,7 +75,7 @@ export const make = (options: DynamoFileRepositoryOptions) =>
       return out.Item === undefined ? Option.none() : Option.some(yield* fromItem("get")(out.Item))
     })
 
-    const transition = Effect.fn("FileRepository.transition")(function*(next: FileRecord, expectedVersion: number) {
+    const transition = Effect.fnUntraced(function*(next: FileRecord, expectedVersion: number) {
       yield* sendConditional("transition", next.fileId, (abortSignal) =>
         client.send(new PutCommand({
           TableName: tableName,
@@ -86,7 +86,7 @@ export const make = (options: DynamoFileRepositoryOptions) =>
         }), { abortSignal }))
     })
 
-    const remove = Effect.fn("FileRepository.delete")(function*(accountId: AccountId, fileId: FileId) {
+    const remove = Effect.fnUntraced(function*(accountId: AccountId, fileId: FileId) {
       const out = yield* send("delete", (abortSignal) =>
         client.send(new DeleteCommand({ TableName: tableName, Key: fileKey(accountId, fileId), ReturnValues: "ALL_OLD" }), {
           abortSignal
@@ -94,7 +94,7 @@ export const make = (options: DynamoFileRepositoryOptions) =>
       return out.Attributes === undefined ? Option.none() : Option.some(yield* fromItem("delete")(out.Attributes))
     })
 
-    const search = Effect.fn("FileRepository.search")(function*(query: SearchQuery) {
+    const search = Effect.fnUntraced(function*(query: SearchQuery) {
       const match = query.prefix.match
       const after = query.after === undefined ? undefined : sortKey(query.after)
       // DynamoDB refuses a start key outside the key condition: a position before the
@@ -120,7 +120,7 @@ export const make = (options: DynamoFileRepositoryOptions) =>
         ExpressionAttributeValues: { ":pk": duePk(shard), ":upTo": dueSkUpTo(now) }
       }, limit, pageSize, "listDue")
 
-    const listDue = Effect.fn("FileRepository.listDue")(function*(now: number, limit: number) {
+    const listDue = Effect.fnUntraced(function*(now: number, limit: number) {
       const shards = Array.from({ length: dueShards }, (_, shard) => shard)
       const pages = yield* Effect.forEach(shards, (shard) => queryShard(shard, now, limit), { concurrency: dueShards })
       const soonest = pages.flatMap((page) => page.items)

@@ -16,7 +16,7 @@ export interface Collected {
   readonly exhausted: boolean
 }
 
-export const collectQuery = Effect.fn("DynamoDB.collectQuery")(function*(
+export const collectQuery = Effect.fnUntraced(function*(
   client: DynamoDBDocumentClient,
   input: QueryCommandInput,
   want: number,

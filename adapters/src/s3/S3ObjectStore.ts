@@ -31,26 +31,26 @@ export const make = (options: { readonly client: S3Client; readonly bucket: stri
       Effect.catchIf((error) => isNotFound(error.cause), () => Effect.succeedNone)
     )
 
-  const presignUpload = Effect.fn("ObjectStore.presignUpload")(function*(policy: UploadPolicy) {
+  const presignUpload = Effect.fnUntraced(function*(policy: UploadPolicy) {
     return yield* presignPost(client, bucket, policy)
   })
-  const put = Effect.fn("ObjectStore.put")(function*(key: string, bytes: Uint8Array, contentType: string) {
+  const put = Effect.fnUntraced(function*(key: string, bytes: Uint8Array, contentType: string) {
     yield* call("put", key, (abortSignal) =>
       client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType }), { abortSignal }))
   })
-  const get = Effect.fn("ObjectStore.get")(function*(key: string) {
+  const get = Effect.fnUntraced(function*(key: string) {
     return yield* optional(call("get", key, (abortSignal) =>
       client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }).then((response) =>
         response.Body === undefined ? new Uint8Array(0) : response.Body.transformToByteArray()
       )))
   })
-  const head = Effect.fn("ObjectStore.head")(function*(key: string) {
+  const head = Effect.fnUntraced(function*(key: string) {
     const response = yield* optional(call("head", key, (abortSignal) =>
       client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal })))
     return Option.map(response, (r) => ({ size: r.ContentLength ?? 0, contentType: r.ContentType }))
   })
   // S3 answers 204 for a missing key, so delete is idempotent without special-casing.
-  const remove = Effect.fn("ObjectStore.delete")(function*(key: string) {
+  const remove = Effect.fnUntraced(function*(key: string) {
     yield* call("delete", key, (abortSignal) =>
       client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }))
   })

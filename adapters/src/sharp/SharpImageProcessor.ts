@@ -49,7 +49,7 @@ export const make = (options: SharpImageProcessorOptions = {}) =>
         return pipeline.jpeg(jpeg).timeout(timeout).toBuffer({ resolveWithObject: true })
       }).pipe(Effect.map(({ data, info }): EncodedImage => ({ bytes: data, width: info.width, height: info.height })))
 
-    const processImage = Effect.fn("ImageProcessor.process")(function*(bytes: Uint8Array, opts: ProcessOptions) {
+    const processImage = Effect.fnUntraced(function*(bytes: Uint8Array, opts: ProcessOptions) {
       const format = sniff(bytes)
       if (!isAccepted(format)) {
         return yield* new ImageRejected({ reason: "unsupported_format", message: `not an accepted image (${format})` })

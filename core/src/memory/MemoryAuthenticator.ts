@@ -6,7 +6,7 @@ import { Authenticator, type Principal, Unauthenticated } from "../ports/Authent
 
 export const layerMemory = (tokens: Readonly<Record<string, Principal>>) =>
   Layer.succeed(Authenticator, Authenticator.of({
-    authenticate: Effect.fn("Authenticator.authenticate")(function*(authorization: string | undefined) {
+    authenticate: Effect.fnUntraced(function*(authorization: string | undefined) {
       const match = /^Bearer ([^\s]+)$/.exec(authorization ?? "")
       const principal = match === null ? undefined : tokens[match[1]!]
       if (principal === undefined) return yield* new Unauthenticated({ message: "missing or invalid credentials" })

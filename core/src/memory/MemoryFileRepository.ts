@@ -14,17 +14,17 @@ const keyOf = (r: FileRecord) => sortKey({ entityId: r.entityId, createdAt: r.cr
 export const makeMemoryFileRepository = Effect.sync(() => {
   const records = new Map<string, FileRecord>()
 
-  const create = Effect.fn("FileRepository.create")(function*(record: FileRecord) {
+  const create = Effect.fnUntraced(function*(record: FileRecord) {
     const k = id(record.accountId, record.fileId)
     if (records.has(k)) return yield* new WriteConflict({ fileId: record.fileId })
     records.set(k, record)
   })
 
-  const get = Effect.fn("FileRepository.get")(function*(accountId: AccountId, fileId: FileId) {
+  const get = Effect.fnUntraced(function*(accountId: AccountId, fileId: FileId) {
     return Option.fromNullishOr(records.get(id(accountId, fileId)))
   })
 
-  const transition = Effect.fn("FileRepository.transition")(function*(next: FileRecord, expectedVersion: number) {
+  const transition = Effect.fnUntraced(function*(next: FileRecord, expectedVersion: number) {
     const k = id(next.accountId, next.fileId)
     const current = records.get(k)
     if (current === undefined || current.version !== expectedVersion) {
@@ -33,14 +33,14 @@ export const makeMemoryFileRepository = Effect.sync(() => {
     records.set(k, next)
   })
 
-  const remove = Effect.fn("FileRepository.delete")(function*(accountId: AccountId, fileId: FileId) {
+  const remove = Effect.fnUntraced(function*(accountId: AccountId, fileId: FileId) {
     const k = id(accountId, fileId)
     const current = records.get(k)
     records.delete(k)
     return Option.fromNullishOr(current)
   })
 
-  const search = Effect.fn("FileRepository.search")(function*(query: SearchQuery) {
+  const search = Effect.fnUntraced(function*(query: SearchQuery) {
     const after = query.after === undefined ? undefined : sortKey(query.after)
     const matching = [...records.values()]
       .filter((r) => r.accountId === query.accountId && r.entityType === query.entityType)
@@ -53,7 +53,7 @@ export const makeMemoryFileRepository = Effect.sync(() => {
     }
   })
 
-  const listDue = Effect.fn("FileRepository.listDue")(function*(now: number, limit: number) {
+  const listDue = Effect.fnUntraced(function*(now: number, limit: number) {
     return [...records.values()]
       .filter((r) => r.dueAt !== undefined && r.dueAt <= now)
       .sort((a, b) => a.dueAt! - b.dueAt!)

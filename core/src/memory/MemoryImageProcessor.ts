@@ -26,7 +26,7 @@ export interface MemoryImageProcessorOptions {
 export const makeMemoryImageProcessor = (options: MemoryImageProcessorOptions = {}) =>
   Effect.sync(() => {
     let failuresLeft = options.transientFailures ?? 0
-    const process = Effect.fn("ImageProcessor.process")(function*(bytes: Uint8Array, opts: ProcessOptions) {
+    const process = Effect.fnUntraced(function*(bytes: Uint8Array, opts: ProcessOptions) {
       if (failuresLeft > 0) {
         failuresLeft--
         return yield* new ProcessorError({ cause: new Error("simulated codec crash") })

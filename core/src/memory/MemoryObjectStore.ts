@@ -8,7 +8,7 @@ import { ObjectStore, type UploadPolicy } from "../ports/ObjectStore.ts"
 export const makeMemoryObjectStore = Effect.sync(() => {
   const objects = new Map<string, { readonly bytes: Uint8Array; readonly contentType: string }>()
 
-  const presignUpload = Effect.fn("ObjectStore.presignUpload")(function*(policy: UploadPolicy) {
+  const presignUpload = Effect.fnUntraced(function*(policy: UploadPolicy) {
     return {
       url: "memory://uploads",
       fields: {
@@ -18,16 +18,16 @@ export const makeMemoryObjectStore = Effect.sync(() => {
       }
     }
   })
-  const put = Effect.fn("ObjectStore.put")(function*(key: string, bytes: Uint8Array, contentType: string) {
+  const put = Effect.fnUntraced(function*(key: string, bytes: Uint8Array, contentType: string) {
     objects.set(key, { bytes: bytes.slice(), contentType })
   })
-  const get = Effect.fn("ObjectStore.get")(function*(key: string) {
+  const get = Effect.fnUntraced(function*(key: string) {
     return Option.map(Option.fromNullishOr(objects.get(key)), (o) => o.bytes.slice())
   })
-  const head = Effect.fn("ObjectStore.head")(function*(key: string) {
+  const head = Effect.fnUntraced(function*(key: string) {
     return Option.map(Option.fromNullishOr(objects.get(key)), (o) => ({ size: o.bytes.length, contentType: o.contentType }))
   })
-  const remove = Effect.fn("ObjectStore.delete")(function*(key: string) {
+  const remove = Effect.fnUntraced(function*(key: string) {
     objects.delete(key)
   })
   return ObjectStore.of({ presignUpload, put, get, head, delete: remove })

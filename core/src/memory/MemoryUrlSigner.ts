@@ -5,7 +5,7 @@ import { Effect, Layer } from "effect"
 import { UrlSigner } from "../ports/UrlSigner.ts"
 
 export const layerMemory = Layer.succeed(UrlSigner, UrlSigner.of({
-  sign: Effect.fn("UrlSigner.sign")(function*(key: string, expiresAt: number) {
+  sign: Effect.fnUntraced(function*(key: string, expiresAt: number) {
     return `memory://cdn/${key}?Expires=${expiresAt}`
   })
 }))
