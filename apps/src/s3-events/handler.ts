@@ -4,15 +4,16 @@
  *   handler: S3 ObjectCreated notifications on the bucket's `originals/` prefix
  *   sweepHandler: an EventBridge schedule (e.g. every minute)
  */
-import { Layer, Logger, ManagedRuntime } from "effect"
+import { Layer, ManagedRuntime } from "effect"
 import * as SharpImageProcessor from "@media/adapters/sharp/SharpImageProcessor"
 import { AwsStorageLayer } from "../aws/AwsLayer.ts"
 import { AppConfig } from "../config/AppConfig.ts"
+import { ObservabilityLayer } from "../config/Observability.ts"
 import { handleS3Event, sweep } from "./handleS3Event.ts"
 
 export const LambdaLayer = Layer.mergeAll(AwsStorageLayer, SharpImageProcessor.layer).pipe(
   Layer.provide(AppConfig.layer),
-  Layer.provide(Logger.layer([Logger.consoleJson]))
+  Layer.provide(ObservabilityLayer)
 )
 
 // ManagedRuntime builds its layer lazily: nothing is read from the environment at import.

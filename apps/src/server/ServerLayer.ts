@@ -1,9 +1,10 @@
 /**
  * The whole server, in the mode MEDIA_MODE selects, listening on PORT.
  */
-import { Effect, Layer, Logger, References } from "effect"
+import { Effect, Layer } from "effect"
 import { makeAws } from "../aws/AwsLayer.ts"
 import { AppConfig } from "../config/AppConfig.ts"
+import { ObservabilityLayer } from "../config/Observability.ts"
 import { makeEmbedded } from "../embedded/EmbeddedLayer.ts"
 import { serve } from "../http/HttpApp.ts"
 import * as HttpConfig from "../http/HttpConfig.ts"
@@ -26,8 +27,5 @@ export const ServerLayer = Layer.unwrap(Effect.gen(function*() {
   )
 })).pipe(
   Layer.provide(AppConfig.layer),
-  // One JSON object per line, for log shippers.
-  Layer.provide(Logger.layer([Logger.consoleJson])),
-  // No trace exporter is configured, so spans would be made and dropped: about a tenth of a request's CPU.
-  Layer.provide(Layer.succeed(References.TracerEnabled, false))
+  Layer.provide(ObservabilityLayer)
 )
