@@ -3,8 +3,9 @@
  * on: uploads never completed fail `upload_expired`; files whose event was
  * lost or whose processor crashed are driven again (lease expiry, retries).
  */
-import { Effect, Option } from "effect"
+import { Duration, Effect, Option } from "effect"
 import type { FileRecord } from "../FileRecord.ts"
+import { MediaConfig } from "../MediaConfig.ts"
 import { nowSeconds } from "../MediaErrors.ts"
 import { originalKey } from "../ObjectKeys.ts"
 import { FileRepository } from "../ports/FileRepository.ts"
@@ -28,14 +29,35 @@ const expireUpload = Effect.fnUntraced(function*(record: FileRecord, now: number
   return yield* driveFile(record.accountId, record.fileId)
 })
 
-/** One sweep: returns what became of each due file. */
+/** Beyond the attempt itself (bounded by the lease): reading, writing and cleaning up. */
+const stallMarginSeconds = 30
+
+/** What became of a due file: where the workflow left it, or "stalled" when it overran its bound. */
+export type SweepResult = DriveResult | "stalled"
+
+/**
+ * One sweep: returns what became of each due file. Each file gets at most its
+ * lease plus a margin: a store that never answers must not hold up every other
+ * due file (nor the next sweep). A stalled file is left as a crash would leave
+ * it, and the next sweep takes it up again.
+ */
 export const sweepDue = Effect.fn("SweepDue")(function*(options: SweepOptions = {}) {
   const now = yield* nowSeconds
+  const { leaseSeconds } = yield* MediaConfig
+  const bound = Duration.seconds(leaseSeconds + stallMarginSeconds)
   const due = yield* (yield* FileRepository).listDue(now, options.batch ?? 100)
   return yield* Effect.forEach(due, (record) =>
     (record.status === "uploading"
       ? expireUpload(record, now)
       : driveFile(record.accountId, record.fileId)).pipe(
-        Effect.map((result): readonly [FileRecord, DriveResult] => [record, result])
+        Effect.timeoutOption(bound),
+        Effect.flatMap(Option.match({
+          onNone: () =>
+            Effect.logWarning("a due file overran its bound; the next sweep retries it", { file_id: record.fileId }).pipe(
+              Effect.as("stalled" as SweepResult)
+            ),
+          onSome: (result) => Effect.succeed(result as SweepResult)
+        })),
+        Effect.map((result): readonly [FileRecord, SweepResult] => [record, result])
       ), { concurrency: options.concurrency ?? 4 })
 })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option, Result } from "effect"
+import { Effect, Fiber, Option, Result } from "effect"
 import type { FileRecord } from "../../src/FileRecord.ts"
 import { apply, cleanupGraceSeconds, type FileEvent } from "../../src/FileState.ts"
 import type { AccountId, FileId } from "../../src/Ids.ts"
@@ -124,6 +124,30 @@ describe("SweepDue", () => {
       assert.strictEqual(cleaned.updatedAt, start, "the clean-up changes nothing a client sees")
       yield* advance(3600)
       assert.deepStrictEqual(yield* sweepDue(), [], "and once cleaned up, never due again")
+    }).pipe(Effect.provide(layerMemory())))
+
+  it.effect("bounds each file, so a store that never answers for one file does not hold up the others", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const account = freshAccount()
+      const stuck = yield* uploaded(account, png(10, 10), "S1|SKU|DAMAGED|D1")
+      const fine = yield* uploaded(account, png(10, 10), "S1|SKU|DAMAGED|D2")
+      yield* advance(ttl + grace)
+      const repo = yield* FileRepository
+      // Reads of one file hang forever after the sweeper listed it, as a wedged store would.
+      const wedged = FileRepository.of({
+        ...repo,
+        get: (accountId, fileId) => fileId === stuck.fileId ? Effect.never : repo.get(accountId, fileId)
+      })
+      const sweep = yield* Effect.forkChild(sweepDue().pipe(Effect.provideService(FileRepository, wedged)))
+      yield* advance(lease + 30)
+      const swept = yield* Fiber.join(sweep)
+      assert.deepStrictEqual(
+        swept.map(([r, result]) => [r.fileId, result]).sort(),
+        [[stuck.fileId, "stalled"], [fine.fileId, "ready"]].sort()
+      )
+      // Once the store answers again, the next sweep takes the stalled file up.
+      assert.deepStrictEqual((yield* sweepDue()).map(([r, result]) => [r.fileId, result]), [[stuck.fileId, "ready"]])
     }).pipe(Effect.provide(layerMemory())))
 
   it.effect("looks at no more files than the batch size", () =>
