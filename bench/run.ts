@@ -13,6 +13,7 @@ import { join } from "node:path"
 const here = import.meta.dirname
 const known: ReadonlyArray<readonly [string, string, string]> = [
   ["sign", "http/sign-cost.ts", "cost of one CloudFront URL signature (RSA-2048)"],
+  ["signpage", "http/sign-page.ts", "a search page's 200 fresh URLs: async signer vs the SDK's sync one"],
   ["http", "http/get-file.ts", "GET /v1/media/{id}: HttpApi variants vs bare node:http"],
   ["e2e", "e2e/uploads.ts", "100 uploads to ready vs pure processing time"],
   ["load", "load/load.ts", "reads with and without concurrent uploads on the embedded server"]

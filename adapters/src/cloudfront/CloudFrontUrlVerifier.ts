@@ -4,6 +4,7 @@
  */
 import { createPublicKey, type KeyObject, verify as verifySignature } from "node:crypto"
 import { Context, Effect, Layer, Option } from "effect"
+import { cannedPolicy } from "./CannedPolicy.ts"
 import { decodeKey, normalizeBaseUrl } from "./CdnPath.ts"
 import { CloudFrontConfigError, InvalidSignedUrl, type InvalidSignedUrlReason } from "./CloudFrontErrors.ts"
 import { parseCustomPolicy, resourceMatches } from "./CustomPolicy.ts"
@@ -59,8 +60,7 @@ export const makeVerifier = Effect.fn("CloudFrontUrlVerifier.make")(function*(op
       let policyJson: string
       if (expires !== undefined) {
         if (!epochSeconds.test(expires)) return yield* invalid("malformed", "Expires is not UNIX seconds")
-        // Byte for byte the canned policy CloudFront (and the SDK) sign.
-        policyJson = `{"Statement":[{"Resource":${JSON.stringify(split.resource)},"Condition":{"DateLessThan":{"AWS:EpochTime":${expires}}}}]}`
+        policyJson = cannedPolicy(split.resource, expires)
       } else if (policy !== undefined) {
         const policyBytes = decodeCloudFrontBase64(policy)
         if (Option.isNone(policyBytes)) return yield* invalid("malformed", "Policy is not CloudFront base64")

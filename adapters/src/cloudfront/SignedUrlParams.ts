@@ -47,6 +47,10 @@ export const splitSignedUrl = (input: URL | string): SplitSignedUrl | string => 
   return { url: url.value, resource: kept.length === 0 ? base : `${base}?${kept.join("&")}`, params }
 }
 
+/** Bytes as CloudFront's URL-safe base64 (`+`->`-`, `=`->`_`, `/`->`~`). */
+export const encodeCloudFrontBase64 = (bytes: Uint8Array): string =>
+  Buffer.from(bytes).toString("base64").replace(/\+/g, "-").replace(/=/g, "_").replace(/\//g, "~")
+
 /** CloudFront's URL-safe base64 (`+`->`-`, `=`->`_`, `/`->`~`) back to bytes; none for any other character. */
 export const decodeCloudFrontBase64 = (value: string): Option.Option<Buffer> => {
   if (!/^[A-Za-z0-9~-]+_{0,2}$/.test(value)) return Option.none()
