@@ -27,6 +27,7 @@ import { forEachCreatedObject } from "../server/dispatchS3Event.ts"
 import * as Sweeper from "../server/Sweeper.ts"
 import { cdnPath, cdnRoute } from "./CdnRoute.ts"
 import { Dispatcher } from "./Dispatcher.ts"
+import { LastStop, repairAfterUncleanStop } from "./LastStop.ts"
 import * as Recovery from "./Recovery.ts"
 import { ensureCredentialsFile } from "./FirstCredentials.ts"
 import { loadOrCreateLocalKeys } from "./LocalKeys.ts"
@@ -67,7 +68,11 @@ export const makeEmbedded = Effect.gen(function*() {
     SharpImageProcessor.layer,
     Cursors.layer(keys.cursorSecret),
     FileIds.layer
-  ).pipe(Layer.provideMerge(mediaConfigLayer))
+  ).pipe(
+    Layer.provideMerge(mediaConfigLayer),
+    // Beneath the store: the marker exists before dynalite opens and goes after it closed.
+    Layer.provideMerge(LastStop.layer(config.dataDir).pipe(Layer.provide(NodeFileSystem.layer)))
+  )
 
   const storageRoutes = Layer.unwrap(Effect.gen(function*() {
     const dispatcher = yield* Dispatcher
@@ -90,7 +95,8 @@ export const makeEmbedded = Effect.gen(function*() {
   }))
 
   const services = Layer.mergeAll(
-    Recovery.layer,
+    // The index is whole again before recovery and the sweeper read it.
+    Recovery.layer.pipe(Layer.provide(repairAfterUncleanStop)),
     TableReadiness.layer,
     Sweeper.layer(sweepIntervalSeconds)
   ).pipe(Layer.provideMerge(Dispatcher.layer(processingConcurrency)), Layer.provideMerge(ports))

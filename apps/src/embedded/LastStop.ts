@@ -1,0 +1,46 @@
+/**
+ * Whether the last embedded server stopped cleanly. A marker file sits in the
+ * data dir while a server runs and goes when it stops; finding it at start
+ * means the last run was killed. Then the metadata store's `due` index is
+ * repaired before anything reads it: dynalite writes an item's index entries
+ * and the item one after another, and a kill in between can hide a file from
+ * the sweeper for good (see adapters/src/dynamodb/RepairIndexes.ts).
+ *
+ * Build `LastStop.layer` beneath the metadata store (`Layer.provideMerge`),
+ * so the marker is made before the store opens and removed after it closed.
+ */
+import { join } from "node:path"
+import { Context, Effect, FileSystem, Layer } from "effect"
+import { DynamoTable } from "@media/adapters/dynamodb/DynamoTable"
+import { repairDueIndex } from "@media/adapters/dynamodb/RepairIndexes"
+
+export const markerName = ".server-running"
+
+export class LastStop extends Context.Service<LastStop, {
+  /** The marker was there at start: the previous server did not stop cleanly. */
+  readonly unclean: boolean
+}>()("apps/LastStop") {
+  static readonly layer = (dataDir: string) =>
+    Layer.effect(
+      LastStop,
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const marker = join(dataDir, markerName)
+        return yield* Effect.acquireRelease(
+          Effect.gen(function*() {
+            const unclean = yield* fs.exists(marker)
+            yield* fs.writeFileString(marker, `${process.pid}\n`)
+            return LastStop.of({ unclean })
+          }),
+          () => fs.remove(marker, { force: true }).pipe(Effect.ignore)
+        )
+      })
+    )
+}
+
+/** After an unclean stop, rewrites the items whose `due` entries a kill may have torn; nothing otherwise. */
+export const repairAfterUncleanStop = Layer.effectDiscard(Effect.gen(function*() {
+  if (!(yield* LastStop).unclean) return
+  const report = yield* repairDueIndex(yield* DynamoTable)
+  yield* Effect.logWarning("the last run did not stop cleanly; metadata indexes repaired", report)
+}))
