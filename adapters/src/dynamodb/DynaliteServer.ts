@@ -1,20 +1,63 @@
 /**
  * The embedded metadata store: dynalite (a DynamoDB-compatible server on
- * LevelDB) inside this process, on a loopback port, with the table created.
+ * LevelDB) inside this process, with the table created. By default the SDK
+ * client hands its requests straight to dynalite's request listener (no
+ * socket, see InProcessHandler); `transport: "http"` listens on a loopback
+ * port instead, for callers that need a real endpoint.
  */
+import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import { RepositoryError } from "@media/core/ports/FileRepository"
 import dynalite from "dynalite"
-import { Effect, Layer } from "effect"
+import db, { type DynaliteStore } from "dynalite/db/index.js"
+import { Clock, Effect, Layer } from "effect"
 import type { Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { DynamoTable, localClientConfig, makeDocumentClient } from "./DynamoTable.ts"
+import { defaultRequestTimeout, makeInProcessHandler, type RequestListener } from "./InProcessHandler.ts"
 import { createTable } from "./TableSchema.ts"
 
 export interface DynaliteOptions {
   /** LevelDB directory (e.g. `$MEDIA_DATA_DIR/metadata`); in memory when absent. */
   readonly path?: string | undefined
   readonly tableName?: string | undefined
+  /** "in-process" (the default): no socket; "http": a loopback port. */
+  readonly transport?: "in-process" | "http" | undefined
+  /** Milliseconds one request may take before it fails (and the SDK may retry it); 10 s by default. */
+  readonly requestTimeout?: number | undefined
 }
+
+/** Never contacted: the SDK needs an endpoint to build requests, the in-process handler ignores it. */
+const inProcessEndpoint = "http://dynalite.invalid"
+
+const startError = (cause: unknown) => new RepositoryError({ operation: "startDynalite", cause })
+
+// dynalite closes its LevelDB only from server.close(), which on a server that
+// never listened fails before reaching the store (leaving the LevelDB lock held,
+// so the same directory cannot be reopened). So keep the store dynalite creates:
+// its `db.create` is swapped, for this one synchronous call, for one that records it.
+const open = (options: DynaliteOptions) =>
+  Effect.suspend(() => {
+    const create = db.create
+    let store: DynaliteStore | undefined
+    db.create = (storeOptions) => {
+      db.create = create
+      store = create(storeOptions)
+      return store
+    }
+    const server = dynalite({
+      ...(options.path === undefined ? {} : { path: options.path }),
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0
+    })
+    db.create = create
+    return store === undefined
+      ? Effect.fail(startError(new Error("dynalite did not create its store through db.create")))
+      : Effect.succeed({ server, store })
+  })
+
+const closeStore = (store: DynaliteStore) =>
+  Effect.callback<void>((resume) => store.lifecycleManager.gracefulClose(() => resume(Effect.void)))
 
 const listen = (server: Server) =>
   Effect.tryPromise({
@@ -23,7 +66,7 @@ const listen = (server: Server) =>
         server.once("error", reject)
         server.listen(0, "127.0.0.1", () => resolve(server.address() as AddressInfo))
       }),
-    catch: (cause) => new RepositoryError({ operation: "startDynalite", cause })
+    catch: startError
   })
 
 // Keep-alive sockets would otherwise hold close() open; dynalite then closes its LevelDB.
@@ -33,21 +76,42 @@ const close = (server: Server) =>
     server.close(() => resume(Effect.void))
   })
 
+/** dynalite for the life of the scope, and the client config that reaches it. */
+export const makeDynalite = Effect.fn("makeDynalite")(function*(options: DynaliteOptions = {}) {
+  const { server, store } = yield* Effect.acquireRelease(open(options), ({ server, store }) =>
+    server.listening ? close(server) : closeStore(store))
+  const requestTimeout = options.requestTimeout ?? defaultRequestTimeout
+  if (options.transport === "http") {
+    const { port } = yield* listen(server)
+    return { server, clientConfig: localClientConfig(`http://127.0.0.1:${port}`, { requestTimeout }) }
+  }
+  const listener = server.listeners("request")[0] as RequestListener | undefined
+  if (listener === undefined) return yield* Effect.fail(startError(new Error("dynalite's server has no request listener")))
+  // Released before the store: new requests are refused and those at work finish first.
+  const requestHandler = yield* Effect.acquireRelease(
+    Effect.sync(() => makeInProcessHandler(listener, { requestTimeout })),
+    (handler) => Effect.promise(handler.close)
+  )
+  const clientConfig: DynamoDBClientConfig = { ...localClientConfig(inProcessEndpoint), requestHandler }
+  return { server, clientConfig }
+})
+
+/**
+ * dynalite turns a new table ACTIVE one timer tick after answering CreateTable;
+ * an in-process client asks before that, so createTable polls once more, and
+ * that poll's sleep must pass in real time even under a test's TestClock.
+ */
+export const liveClock = Effect.provideService(Clock.Clock, Clock.Clock.defaultValue())
+
 /** dynalite for the life of the scope, as a DynamoTable (the table is created if missing). */
 export const layerDynalite = (options: DynaliteOptions = {}) =>
   Layer.effect(
     DynamoTable,
     Effect.gen(function*() {
-      const server = yield* Effect.acquireRelease(
-        Effect.sync(() =>
-          dynalite({ ...(options.path === undefined ? {} : { path: options.path }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
-        ),
-        close
-      )
-      const { port } = yield* listen(server)
-      const client = yield* makeDocumentClient(localClientConfig(`http://127.0.0.1:${port}`))
+      const { clientConfig } = yield* makeDynalite(options)
+      const client = yield* makeDocumentClient(clientConfig)
       const tableName = options.tableName ?? "media"
-      yield* createTable(client, tableName)
+      yield* createTable(client, tableName).pipe(liveClock)
       return DynamoTable.of({ client, tableName })
     })
   )

@@ -23,12 +23,15 @@ export interface DynamoTableOptions {
 /**
  * Client config for a local server (dynalite, DynamoDB Local). DynamoDB Local
  * keeps one database per access key + region, so every client of one local
- * store must use these same dummy values.
+ * store must use these same dummy values. Each request is bounded (10 s by
+ * default; the SDK sets no bound), so a server that never answers fails the
+ * call with a retryable TimeoutError instead of hanging it.
  */
-export const localClientConfig = (endpoint: string): DynamoDBClientConfig => ({
+export const localClientConfig = (endpoint: string, options: { readonly requestTimeout?: number } = {}): DynamoDBClientConfig => ({
   endpoint,
   region: "us-east-1",
-  credentials: { accessKeyId: "local", secretAccessKey: "local" }
+  credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  requestHandler: { requestTimeout: options.requestTimeout ?? 10_000, throwOnRequestTimeout: true, connectionTimeout: 5_000 }
 })
 
 /** A document client for the life of the scope; undefined attributes are dropped, as the record omits them. */

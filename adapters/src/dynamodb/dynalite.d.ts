@@ -10,3 +10,14 @@ declare module "dynalite" {
   const dynalite: (options?: DynaliteOptions) => import("node:http").Server
   export default dynalite
 }
+
+// dynalite's store module: the same CommonJS instance its index.js requires, so
+// that DynaliteServer can keep hold of the store it creates (see there why).
+declare module "dynalite/db/index.js" {
+  interface DynaliteStore {
+    readonly lifecycleManager: { gracefulClose(callback: (error: unknown) => void): void }
+  }
+  const db: { create: (options: unknown) => DynaliteStore }
+  export type { DynaliteStore }
+  export default db
+}

@@ -12,11 +12,11 @@ import { Effect, Option, Result } from "effect"
 import { DynamoTable } from "../../src/dynamodb/DynamoTable.ts"
 import { fileKey, searchPk } from "../../src/dynamodb/FileItem.ts"
 import { createTable, tableReady } from "../../src/dynamodb/TableSchema.ts"
-import { accountA, fileId, freshRepository, record } from "./fixtures.ts"
+import { accountA, fileId, freshRepository, type LocalStore, record } from "./fixtures.ts"
 import { allPages, ids, positionOf, prefix } from "./searchHelpers.ts"
 import { orderingSuite } from "./orderingSuite.ts"
 
-export const adapterSuite = (name: string, endpoint: () => Promise<string>) =>
+export const adapterSuite = (name: string, endpoint: LocalStore) =>
   describe(`DynamoFileRepository (${name})`, () => {
     const fresh = (options: { pageSize?: number } = {}) => Effect.provide(freshRepository(endpoint, options))
 

@@ -3,11 +3,12 @@
  * table per layer build (so listDue, which spans accounts, sees only its test's
  * files), and a record builder.
  */
+import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import type { EntityKey } from "@media/core/EntityKey"
 import type { FileRecord } from "@media/core/FileRecord"
 import type { AccountId, FileId } from "@media/core/Ids"
 import { FileRepository } from "@media/core/ports/FileRepository"
-import { Effect, Layer } from "effect"
+import { Clock, Effect, Layer } from "effect"
 import type { LocalDynamo } from "../../../test/support/dynamodbLocal.ts"
 import { make } from "../../src/dynamodb/DynamoFileRepository.ts"
 import { DynamoTable, layerClient, localClientConfig } from "../../src/dynamodb/DynamoTable.ts"
@@ -23,15 +24,18 @@ export const serverOnce = (start: () => Promise<LocalDynamo>) => {
 
 let tables = 0
 
+/** How a suite reaches its store: a loopback endpoint, or a whole client config (the in-process transport). */
+export type LocalStore = () => Promise<string | DynamoDBClientConfig>
+
 /** A new table on the server, with the repository over it (and DynamoTable, for raw access). */
-export const freshRepository = (endpoint: () => Promise<string>, options: { pageSize?: number } = {}) =>
+export const freshRepository = (store: LocalStore, options: { pageSize?: number } = {}) =>
   Layer.unwrap(Effect.gen(function*() {
-    const url = yield* Effect.promise(endpoint)
+    const target = yield* Effect.promise(store)
     const table = layerClient({
       tableName: `media-test-${++tables}`,
-      clientConfig: localClientConfig(url),
+      clientConfig: typeof target === "string" ? localClientConfig(target) : target,
       ensureTable: true
-    })
+    }).pipe(Layer.provide(Layer.succeed(Clock.Clock, Clock.Clock.defaultValue())))
     const repository = Layer.effect(FileRepository, Effect.gen(function*() {
       const { client, tableName } = yield* DynamoTable
       return yield* make({ client, tableName, pageSize: options.pageSize })

@@ -8,7 +8,7 @@ import type { EntityKey } from "@media/core/EntityKey"
 import { makeMemoryFileRepository } from "@media/core/memory/MemoryFileRepository"
 import { FileRepository } from "@media/core/ports/FileRepository"
 import { Effect } from "effect"
-import { accountA, accountB, freshRepository, record } from "./fixtures.ts"
+import { accountA, accountB, freshRepository, type LocalStore, record } from "./fixtures.ts"
 import { allPages, ids } from "./searchHelpers.ts"
 
 // Characters whose UTF-16 order differs from their UTF-8 byte order (U+1F600 vs U+FFEE),
@@ -31,7 +31,7 @@ const records = entityIds.flatMap((entityId, i) =>
 
 const prefixes = ["S1", "S1|a", "S1|a|R", "S1|a|R|D1", "S1|\u{1F600}", "S10", "S"]
 
-export const orderingSuite = (endpoint: () => Promise<string>) =>
+export const orderingSuite = (endpoint: LocalStore) =>
   it.effect("pages in the same order and with the same matches as the memory repository", () =>
     Effect.gen(function*() {
       const memory = yield* makeMemoryFileRepository

@@ -1,0 +1,191 @@
+/**
+ * An AWS SDK request handler that hands each request straight to an HTTP
+ * request listener in this process (dynalite's), with no socket: the embedded
+ * mode's metadata path otherwise pays for a loopback connection, HTTP framing
+ * on both sides and the garbage they make, on every read and write.
+ *
+ * The request and response objects carry only what dynalite's listener
+ * touches: `req.on('data'|'end'|'error')`, `req.removeAllListeners`,
+ * `req.headers` (lower-case names), `req.method`, `req.url`; `res.statusCode`,
+ * `res.setHeader`, `res.end`, and the `res.contentType` it stores on itself.
+ * Every request is bounded by a timeout, so a listener that never answers fails
+ * the call (as a retryable `TimeoutError`) instead of hanging it forever.
+ */
+import { buildQueryString, type HttpHandler, type HttpHandlerOptions, type HttpRequest, HttpResponse } from "@smithy/core/protocols"
+import { EventEmitter } from "node:events"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { Readable } from "node:stream"
+
+/** What `http.createServer` is given: `dynalite().listeners("request")[0]`. */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void
+
+export interface InProcessHandlerConfig {
+  /** Milliseconds a request may take before it fails with a `TimeoutError`; 0 disables the bound. */
+  readonly requestTimeout: number
+}
+
+export const defaultRequestTimeout = 10_000
+
+const requestBody = (body: unknown): Buffer | undefined => {
+  if (body === undefined || body === null) return undefined
+  if (typeof body === "string") return Buffer.from(body, "utf8")
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  throw new TypeError(`in-process handler: unsupported request body (${Object.prototype.toString.call(body)})`)
+}
+
+const lowerCaseHeaders = (headers: Record<string, string>) => {
+  const lower: Record<string, string> = {}
+  for (const name in headers) lower[name.toLowerCase()] = headers[name]!
+  return lower
+}
+
+const target = (request: HttpRequest) => request.headers["x-amz-target"] ?? request.headers["X-Amz-Target"] ?? `${request.method} ${request.path}`
+
+const namedError = (name: string, message: string, cause?: unknown) =>
+  Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { name })
+
+type Signal = NonNullable<HttpHandlerOptions["abortSignal"]>
+
+/** Calls `onAbort` once the signal fires (the SDK also accepts its older `onabort`-only signal); returns the undo. */
+const whenAborted = (signal: Signal, onAbort: () => void): () => void => {
+  if ("addEventListener" in signal) {
+    signal.addEventListener("abort", onAbort, { once: true })
+    return () => signal.removeEventListener("abort", onAbort)
+  }
+  signal.onabort = onAbort
+  return () => {
+    signal.onabort = null
+  }
+}
+
+/** The response side of one exchange: collects status, headers and bytes until `end`. */
+const makeResponse = (onEnd: (response: HttpResponse) => void) => {
+  const headers: Record<string, string> = {}
+  const chunks: Array<Buffer> = []
+  const write = (chunk: unknown) => {
+    if (chunk !== undefined && chunk !== null) chunks.push(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk as Uint8Array))
+    return true
+  }
+  const res = {
+    statusCode: 200,
+    setHeader: (name: string, value: unknown) => {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value)
+      return res
+    },
+    getHeader: (name: string) => headers[name.toLowerCase()],
+    hasHeader: (name: string) => name.toLowerCase() in headers,
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()]
+    },
+    write,
+    end: (chunk?: unknown) => {
+      write(typeof chunk === "function" ? undefined : chunk)
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+      onEnd(new HttpResponse({ statusCode: res.statusCode, headers, body: Readable.from([bytes], { objectMode: false }) }))
+      return res
+    }
+  }
+  return res
+}
+
+/** The handler, plus `close` for its owner: the SDK's `destroy` is a no-op, as several clients may share one. */
+export interface InProcessHandler extends HttpHandler<InProcessHandlerConfig> {
+  /** Refuses new requests and resolves once every request the listener is still working on has ended or timed out. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * A `requestHandler` for an AWS SDK v3 client that calls `listener` directly.
+ * The client still needs an `endpoint` (any URL; it is never contacted).
+ */
+export const makeInProcessHandler = (listener: RequestListener, options: Partial<InProcessHandlerConfig> = {}): InProcessHandler => {
+  let config: InProcessHandlerConfig = { requestTimeout: options.requestTimeout ?? defaultRequestTimeout }
+  let closed = false
+  // Exchanges the listener has not finished (answered or timed out): close waits for them,
+  // so the store is not closed under a request still at work (even one whose caller gave up).
+  let working = 0
+  let drained: Array<() => void> = []
+  const exchangeEnded = () => {
+    working--
+    if (working > 0) return
+    const waiters = drained
+    drained = []
+    for (const wake of waiters) wake()
+  }
+
+  const handle = (request: HttpRequest, handlerOptions: HttpHandlerOptions = {}) =>
+    new Promise<{ response: HttpResponse }>((resolve, reject) => {
+      const signal = handlerOptions.abortSignal
+      if (closed) return reject(new Error("in-process handler: closed (the store is shutting down)"))
+      if (signal?.aborted === true) return reject(namedError("AbortError", "Request aborted"))
+      // A synchronous throw from here on (a bad body, a listener that throws) rejects the promise.
+      const body = requestBody(request.body)
+
+      // Exactly one outcome per request; a late answer after a timeout or abort is dropped.
+      let settled = false
+      let stopWatching = () => {}
+      const settle = (outcome: () => void) => {
+        if (settled) return
+        settled = true
+        stopWatching()
+        outcome()
+      }
+      // "sync" while the listener runs in this call; "working" once it answers later; "ended" after.
+      let exchange = "sync" as "sync" | "working" | "ended"
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const end = () => {
+        if (exchange === "working") {
+          clearTimeout(timer)
+          exchangeEnded()
+        }
+        exchange = "ended"
+      }
+
+      const query = buildQueryString(request.query ?? {})
+      const req = Object.assign(new EventEmitter(), {
+        method: request.method,
+        url: query === "" ? request.path : `${request.path}?${query}`,
+        headers: lowerCaseHeaders(request.headers)
+      })
+      const res = makeResponse((response) => {
+        end()
+        settle(() => resolve({ response }))
+      })
+      listener(req as unknown as IncomingMessage, res as unknown as ServerResponse)
+      if (body !== undefined && body.length > 0) req.emit("data", body)
+      req.emit("end")
+      if (exchange === "ended") return
+
+      exchange = "working"
+      working++
+      const timeout = handlerOptions.requestTimeout ?? config.requestTimeout
+      if (timeout > 0) {
+        timer = setTimeout(() => {
+          end()
+          settle(() =>
+            reject(Object.assign(
+              namedError("TimeoutError", `in-process handler: no answer to ${target(request)} within ${timeout} ms`),
+              { code: "ETIMEDOUT" }
+            ))
+          )
+        }, timeout)
+      }
+      if (signal !== undefined) {
+        stopWatching = whenAborted(signal, () => settle(() => reject(namedError("AbortError", "Request aborted"))))
+      }
+    })
+
+  return {
+    metadata: { handlerProtocol: "in-process" },
+    handle,
+    updateHttpClientConfig: (key, value) => {
+      config = { ...config, [key]: value }
+    },
+    httpHandlerConfigs: () => config,
+    destroy: () => {},
+    close: () => {
+      closed = true
+      return working === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained.push(resolve))
+    }
+  }
+}
