@@ -41,8 +41,8 @@ const lowerCaseHeaders = (headers: Record<string, string>) => {
 
 const target = (request: HttpRequest) => request.headers["x-amz-target"] ?? request.headers["X-Amz-Target"] ?? `${request.method} ${request.path}`
 
-const namedError = (name: string, message: string, cause?: unknown) =>
-  Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { name })
+/** The names the SDK's retry strategy and callers recognise, as NodeHttpHandler sets them. */
+const namedError = (name: "AbortError" | "TimeoutError", message: string) => Object.assign(new Error(message), { name })
 
 type Signal = NonNullable<HttpHandlerOptions["abortSignal"]>
 
