@@ -31,12 +31,12 @@ export type LocalStore = () => Promise<string | DynamoDBClientConfig>
 export const freshRepository = (store: LocalStore, options: { pageSize?: number } = {}) =>
   Layer.unwrap(Effect.gen(function*() {
     const target = yield* Effect.promise(store)
+    // Built on the live clock: a new dynalite table turns ACTIVE a timer tick after CreateTable,
+    // an in-process client polls before that, and the poll's sleep must not wait on a TestClock.
     const table = layerClient({
       tableName: `media-test-${++tables}`,
       clientConfig: typeof target === "string" ? localClientConfig(target) : target,
       ensureTable: true
-      // Built on the live clock: a new dynalite table turns ACTIVE a timer tick after CreateTable,
-      // an in-process client polls before that, and the poll's sleep must not wait on a TestClock.
     }).pipe(Layer.provide(Layer.succeed(Clock.Clock, Clock.Clock.defaultValue())))
     const repository = Layer.effect(FileRepository, Effect.gen(function*() {
       const { client, tableName } = yield* DynamoTable
