@@ -30,7 +30,13 @@ describe("JWT bearer tokens", () => {
       yield* TestClock.setTime(now * 1000)
       const [rsa, ec] = yield* keys
       const pem = yield* Effect.promise(() => exportSPKI(rsa.publicKey))
-      const auth = yield* make({ credentials: [{ account_id: "7", token: "static-token", permissions: ["media:read"] }] }, {
+      const auth = yield* make({
+        credentials: [
+          { account_id: "7", token: "static-token", permissions: ["media:read"] },
+          // A static token shaped like a JWT: tried as one, refused, then found in the file.
+          { account_id: "8", token: "aGVsbG8.d29ybGQ.c3RhdGlj", permissions: ["media:write"] }
+        ]
+      }, {
         jwt: { publicKeyPem: pem, issuer: "https://issuer.test", audience: "media" }
       })
       const claims = { account_id: "10020", scope: "openid media:write media:read media:admin", iss: "https://issuer.test", aud: "media" }
@@ -38,6 +44,7 @@ describe("JWT bearer tokens", () => {
       assert.strictEqual(yield* outcome(auth, yield* sign(rsa, { ...claims, scope: "profile" })), "10020 ")
       assert.strictEqual(yield* outcome(auth, yield* sign(rsa, { account_id: "10020", iss: claims.iss, aud: "media" })), "10020 ")
       assert.strictEqual(yield* outcome(auth, "static-token"), "7 media:read")
+      assert.strictEqual(yield* outcome(auth, "aGVsbG8.d29ybGQ.c3RhdGlj"), "8 media:write")
 
       const rejected: ReadonlyArray<string> = [
         yield* sign(rsa, claims, { exp: now - 3600 }),
