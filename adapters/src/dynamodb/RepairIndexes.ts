@@ -10,11 +10,20 @@
  * whose clean-up is not yet recorded): the last write to any other item
  * finished before the crash, or it was a delete. The whole table is scanned,
  * so this runs only after an unclean stop, never on every start.
+ *
+ * A kill after the index puts but before the item leaves the opposite: an
+ * index entry no item owns (an orphan), which the sweeper would list, and find
+ * nothing to do for, on every sweep for good. The index cannot be written
+ * directly, so each orphan is taken over: the item is written once with the
+ * orphan's index key (dynalite replaces the orphan) and once as it really is
+ * (dynalite removes it); an orphan of a deleted file is written and deleted.
  */
-import { PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb"
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb"
 import { Effect } from "effect"
 import { isConditionalCheckFailed, send } from "./DynamoCall.ts"
 import type { DynamoTable } from "./DynamoTable.ts"
+import { dueShards, duePk } from "./FileItem.ts"
+import { dueIndex } from "./TableSchema.ts"
 
 /** Stops a runaway scan (1 MB per page: far beyond any embedded table). */
 const maxPages = 100_000
@@ -22,37 +31,89 @@ const maxPages = 100_000
 export interface RepairReport {
   readonly scanned: number
   readonly rewritten: number
+  readonly orphansRemoved: number
 }
 
-export const repairDueIndex = Effect.fn("DynamoTable.repairDueIndex")(function*(table: DynamoTable["Service"]) {
-  const { client, tableName } = table
-  let start: Record<string, unknown> | undefined
+type Item = Record<string, unknown>
+type Table = DynamoTable["Service"]
+
+/** Writes `item` only if the stored one still has `version` (or, with undefined, if there is none); false when not. */
+const putIf = (table: Table, item: Item, version: unknown) =>
+  send("repairDueIndex", (abortSignal) =>
+    table.client.send(new PutCommand({
+      TableName: table.tableName,
+      Item: item,
+      ...(version === undefined
+        ? { ConditionExpression: "attribute_not_exists(pk)" }
+        : {
+          ConditionExpression: "#version = :version",
+          ExpressionAttributeNames: { "#version": "version" },
+          ExpressionAttributeValues: { ":version": version }
+        })
+    }), { abortSignal }).then(() => true, (cause: unknown) => {
+      if (isConditionalCheckFailed(cause)) return false
+      throw cause
+    }))
+
+/** Removes one `due` entry no item owns, by writing the item it names with that entry's key and then without. */
+const removeOrphan = Effect.fnUntraced(function*(table: Table, entry: Item) {
+  const key = { pk: entry["pk"], sk: entry["sk"] }
+  const out = yield* send("repairDueIndex", (abortSignal) =>
+    table.client.send(new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }), { abortSignal }))
+  const item = out.Item
+  if (item !== undefined && item["due_sk"] === entry["due_sk"]) return false
+  if (item === undefined) {
+    // A deleted file: the entry's copy of it comes back for a moment, then goes with its index entries.
+    if (!(yield* putIf(table, entry, undefined))) return false
+    yield* send("repairDueIndex", (abortSignal) =>
+      table.client.send(new DeleteCommand({ TableName: table.tableName, Key: key }), { abortSignal }))
+    return true
+  }
+  const version = item["version"]
+  if (!(yield* putIf(table, { ...item, due_pk: entry["due_pk"], due_sk: entry["due_sk"] }, version))) return false
+  return yield* putIf(table, item, version)
+})
+
+/** Every `due` entry, shard by shard, page by page. */
+const dueEntries = Effect.fnUntraced(function*(table: Table) {
+  const entries: Array<Item> = []
+  for (let shard = 0; shard < dueShards; shard++) {
+    let start: Item | undefined
+    for (let page = 0; page < maxPages; page++) {
+      const out = yield* send("repairDueIndex", (abortSignal) =>
+        table.client.send(new QueryCommand({
+          TableName: table.tableName,
+          IndexName: dueIndex,
+          KeyConditionExpression: "due_pk = :pk",
+          ExpressionAttributeValues: { ":pk": duePk(shard) },
+          ...(start === undefined ? {} : { ExclusiveStartKey: start })
+        }), { abortSignal }))
+      entries.push(...(out.Items ?? []))
+      start = out.LastEvaluatedKey
+      if (start === undefined) break
+    }
+  }
+  return entries
+})
+
+export const repairDueIndex = Effect.fn("DynamoTable.repairDueIndex")(function*(table: Table) {
+  let start: Item | undefined
   let scanned = 0
   let rewritten = 0
   for (let page = 0; page < maxPages; page++) {
     const out = yield* send("repairDueIndex", (abortSignal) =>
-      client.send(new ScanCommand({
-        TableName: tableName,
+      table.client.send(new ScanCommand({
+        TableName: table.tableName,
         FilterExpression: "attribute_exists(due_sk)",
         ...(start === undefined ? {} : { ExclusiveStartKey: start })
       }), { abortSignal }))
     scanned += out.ScannedCount ?? 0
-    for (const item of out.Items ?? []) {
-      // Unchanged, and only if no one wrote it meanwhile (a newer write re-derived the index itself).
-      yield* send("repairDueIndex", (abortSignal) =>
-        client.send(new PutCommand({
-          TableName: tableName,
-          Item: item,
-          ConditionExpression: "#version = :version",
-          ExpressionAttributeNames: { "#version": "version" },
-          ExpressionAttributeValues: { ":version": item["version"] }
-        }), { abortSignal }).then(() => true, (cause: unknown) => {
-          if (isConditionalCheckFailed(cause)) return false
-          throw cause
-        })).pipe(Effect.tap((written) => Effect.sync(() => { if (written) rewritten++ })))
-    }
+    // Unchanged, and only if no one wrote it meanwhile (a newer write re-derived the index itself).
+    for (const item of out.Items ?? []) if (yield* putIf(table, item, item["version"])) rewritten++
     start = out.LastEvaluatedKey
     if (start === undefined) break
   }
-  return { scanned, rewritten } satisfies RepairReport
+  let orphansRemoved = 0
+  for (const entry of yield* dueEntries(table)) if (yield* removeOrphan(table, entry)) orphansRemoved++
+  return { scanned, rewritten, orphansRemoved } satisfies RepairReport
 })
