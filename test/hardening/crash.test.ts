@@ -101,6 +101,11 @@ describe("crash and restart of the embedded server", () => {
       const waiting = objectPaths(dataDir).filter((p) => p.startsWith("originals/")).length
 
       const second = yield* Effect.acquireRelease(startServer(port, env), crash)
+      // The killed server left its marker: the restart repairs the metadata indexes before reading them.
+      for (let poll = 0; poll < 50 && !second.output().includes("did not stop cleanly"); poll++) {
+        yield* Effect.sleep(Duration.millis(100))
+      }
+      assert.include(second.output(), "did not stop cleanly", serverLog(second))
       // Lease 2 s, sweeper every 5 s, a lost event redispatched after 60 s: allow 75 s.
       let statuses: ReadonlyArray<{ status: string; failure_reason?: string }> = []
       const deadline = (yield* Clock.currentTimeMillis) + 75_000
