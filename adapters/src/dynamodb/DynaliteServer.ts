@@ -80,6 +80,17 @@ const close = (server: Server) =>
 export const makeDynalite = Effect.fn("makeDynalite")(function*(options: DynaliteOptions = {}) {
   const { server, store } = yield* Effect.acquireRelease(open(options), ({ server, store }) =>
     server.listening ? close(server) : closeStore(store))
+  // Before any request: dynalite throws its store's errors from callbacks, which would end the process
+  // with "Database is closed" rather than say why (usually another server holding the directory's lock).
+  yield* Effect.tryPromise({
+    try: () => store.db.open({ passive: true }),
+    catch: (cause) =>
+      startError(new Error(
+        `cannot open the metadata store${options.path === undefined ? "" : ` at ${options.path}`}` +
+          " (is another server using this data directory?)",
+        { cause }
+      ))
+  })
   const requestTimeout = options.requestTimeout ?? defaultRequestTimeout
   if (options.transport === "http") {
     const { port } = yield* listen(server)

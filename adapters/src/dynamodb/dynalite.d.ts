@@ -16,6 +16,8 @@ declare module "dynalite" {
 declare module "dynalite/db/index.js" {
   interface DynaliteStore {
     readonly lifecycleManager: { gracefulClose(callback: (error: unknown) => void): void }
+    /** The LevelDB (abstract-level); `open({ passive: true })` waits for the opening dynalite started. */
+    readonly db: { open(options?: { readonly passive?: boolean }): Promise<void> }
   }
   const db: { create: (options: unknown) => DynaliteStore }
   export type { DynaliteStore }

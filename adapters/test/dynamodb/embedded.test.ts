@@ -32,6 +32,15 @@ describe("DynamoFileRepository.layerDynalite", () => {
       yield* second.pipe(Effect.provide(layerDynalite({ path })))
     }))
 
+  it.effect("refuses, with a clear error, a directory another store holds", () =>
+    Effect.gen(function*() {
+      const path = join(dir, "held")
+      yield* Layer.build(layerDynalite({ path }))
+      const error = yield* Effect.flip(Layer.build(layerDynalite({ path })))
+      assert.strictEqual(error._tag, "RepositoryError")
+      assert.include(String((error.cause as Error).message), "is another server using this data directory?")
+    }).pipe(Effect.scoped))
+
   it.effect("runs in memory without a path", () =>
     Effect.gen(function*() {
       const repo = yield* FileRepository

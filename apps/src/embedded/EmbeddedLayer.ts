@@ -68,10 +68,12 @@ export const makeEmbedded = Effect.gen(function*() {
     SharpImageProcessor.layer,
     Cursors.layer(keys.cursorSecret),
     FileIds.layer
-  ).pipe(
-    Layer.provideMerge(mediaConfigLayer),
-    // Beneath the store: the marker exists before dynalite opens and goes after it closed.
-    Layer.provideMerge(LastStop.layer(config.dataDir).pipe(Layer.provide(NodeFileSystem.layer)))
+  ).pipe(Layer.provideMerge(mediaConfigLayer))
+  // Above the store: the marker is made once dynalite holds the data dir's lock (a second server on the same
+  // dir fails before touching it) and goes before the store closes, after everything that writes to it stopped.
+  const portsAndMarker = LastStop.layer(config.dataDir).pipe(
+    Layer.provide(NodeFileSystem.layer),
+    Layer.provideMerge(ports)
   )
 
   const storageRoutes = Layer.unwrap(Effect.gen(function*() {
@@ -99,7 +101,7 @@ export const makeEmbedded = Effect.gen(function*() {
     Recovery.layer.pipe(Layer.provide(repairAfterUncleanStop)),
     TableReadiness.layer,
     Sweeper.layer(sweepIntervalSeconds)
-  ).pipe(Layer.provideMerge(Dispatcher.layer(processingConcurrency)), Layer.provideMerge(ports))
+  ).pipe(Layer.provideMerge(Dispatcher.layer(processingConcurrency)), Layer.provideMerge(portsAndMarker))
   const routes = Layer.mergeAll(MediaHttpRoutes, storageRoutes, cdnRoute(config.publicUrl))
   return { services, routes }
 }).pipe(Effect.provide(NodeFileSystem.layer))

@@ -6,8 +6,10 @@
  * and the item one after another, and a kill in between can hide a file from
  * the sweeper for good (see adapters/src/dynamodb/RepairIndexes.ts).
  *
- * Build `LastStop.layer` beneath the metadata store (`Layer.provideMerge`),
- * so the marker is made before the store opens and removed after it closed.
+ * Build `LastStop.layer` on top of the metadata store: the marker is made
+ * once the store holds the data dir (a second server on the same dir fails
+ * before touching it) and removed before the store closes, once everything
+ * that writes to the store has stopped.
  */
 import { join } from "node:path"
 import { Context, Effect, FileSystem, Layer } from "effect"
