@@ -57,16 +57,6 @@ export class FileNotFoundError extends Schema.Error<FileNotFoundError>("FileNotF
   }
 }
 
-/** 409: an operation that conflicts with the file's current state (no v1 endpoint raises it yet). */
-export class ConflictError extends Schema.Error<ConflictError>("ConflictError")(
-  body("INVALID_REQUEST"),
-  { httpApiStatus: 409, description: "The operation conflicts with the file's current state" }
-) {
-  static of(message: string, requestId: string) {
-    return new ConflictError({ error_code: "INVALID_REQUEST", error_data: { message }, request_id: requestId })
-  }
-}
-
 export class PayloadTooLargeError extends Schema.Error<PayloadTooLargeError>("PayloadTooLargeError")(
   body("INVALID_REQUEST"),
   { httpApiStatus: 413, description: "The request body is over the API's body limit" }
