@@ -20,7 +20,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb"
 import { Effect } from "effect"
-import { isConditionalCheckFailed, send } from "./DynamoCall.ts"
+import { send, sendConditional } from "./DynamoCall.ts"
 import type { DynamoTable } from "./DynamoTable.ts"
 import { dueShards, duePk } from "./FileItem.ts"
 import { dueIndex } from "./TableSchema.ts"
@@ -39,7 +39,7 @@ type Table = DynamoTable["Service"]
 
 /** Writes `item` only if the stored one still has `version` (or, with undefined, if there is none); false when not. */
 const putIf = (table: Table, item: Item, version: unknown) =>
-  send("repairDueIndex", (abortSignal) =>
+  sendConditional("repairDueIndex", String(item["fileId"]), (abortSignal) =>
     table.client.send(new PutCommand({
       TableName: table.tableName,
       Item: item,
@@ -50,10 +50,10 @@ const putIf = (table: Table, item: Item, version: unknown) =>
           ExpressionAttributeNames: { "#version": "version" },
           ExpressionAttributeValues: { ":version": version }
         })
-    }), { abortSignal }).then(() => true, (cause: unknown) => {
-      if (isConditionalCheckFailed(cause)) return false
-      throw cause
-    }))
+    }), { abortSignal })).pipe(
+      Effect.as(true),
+      Effect.catchTag("WriteConflict", () => Effect.succeed(false))
+    )
 
 /** Removes one `due` entry no item owns, by writing the item it names with that entry's key and then without. */
 const removeOrphan = Effect.fnUntraced(function*(table: Table, entry: Item) {
