@@ -1,6 +1,7 @@
 /**
- * First start of an embedded server: a credentials file with one random
- * credential, whose password is printed once (only its hash is stored).
+ * An embedded server without a credentials file (its first start, or after an
+ * operator deleted the file): a file with one random credential, whose password
+ * is printed once (only its hash is stored).
  */
 import { randomBytes } from "node:crypto"
 import { Console, Effect, FileSystem, Redacted } from "effect"
@@ -18,14 +19,16 @@ export const ensureCredentialsFile = Effect.fn("FirstCredentials.ensure")(functi
   yield* fs.writeFileString(temp, JSON.stringify(generated.document, null, 2) + "\n", { mode: 0o600 })
   yield* fs.rename(temp, path)
   // The one place a secret is shown: on the operator's terminal, once, never through the logger.
+  // Not "first start": the file may be missing because an operator deleted it to reset the credential.
+  const secret = Redacted.value(generated.password)
   yield* Console.log(
     [
-      `First start: created ${path} with one credential (media:read, media:write).`,
-      `  account_id: ${firstAccountId}`,
-      `  api_id:     ${generated.apiId}`,
-      `  password:   ${Redacted.value(generated.password)}`,
-      `  use it as:  curl -u '${generated.apiId}:${Redacted.value(generated.password)}' ...`,
-      `It is stored only as a hash and will not be shown again.`
+      `Created ${path} with one new credential (media:read, media:write) for account ${firstAccountId}.`,
+      `  api_id:    ${generated.apiId}`,
+      `  password:  ${secret}`,
+      `For the README's walk-through, paste:`,
+      `  export AUTH='${generated.apiId}:${secret}'`,
+      `The password is stored only as a hash and will not be shown again.`
     ].join("\n")
   )
   return true
