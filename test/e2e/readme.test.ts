@@ -20,7 +20,7 @@ const bashBlocks = (markdown: string, title: string): ReadonlyArray<string> => {
   assert.isAtLeast(start, 0, `README has a section "${title}"`)
   const end = markdown.indexOf("\n## ", start + 1)
   const section = markdown.slice(start, end === -1 ? undefined : end)
-  return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1])
+  return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1] ?? "")
 }
 
 afterAll(killAll)
@@ -40,7 +40,7 @@ describe("README walk-through", () => {
       const blocks = bashBlocks(readFileSync(join(repoRoot, "README.md"), "utf8"), "Walk-through with curl")
       assert.isAtLeast(blocks.length, 7)
       const placeholder = /^export AUTH=.*$/m
-      assert.match(blocks[0], placeholder, "the first block sets AUTH")
+      assert.match(blocks[0] ?? "", placeholder, "the first block sets AUTH")
       const script = ["set -eo pipefail", ...blocks]
         .join("\n")
         .replace(placeholder, exportLine ?? "")
