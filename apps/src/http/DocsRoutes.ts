@@ -1,11 +1,15 @@
 /**
- * `GET /docs`: the Scalar API reference for `/openapi.json`, working offline.
- * The browser bundle is served from the installed @scalar/api-reference
- * package at `/docs/scalar.js` (cacheable, unlike an inlined bundle), with
- * Scalar's web fonts turned off so nothing is fetched from a CDN.
+ * `GET /openapi.json` (the document generated from the API, for this
+ * configuration) and `GET /docs`: the Scalar API reference for it, working
+ * offline. The browser bundle is served from the installed
+ * @scalar/api-reference package at `/docs/scalar.js` (cacheable, unlike an
+ * inlined bundle), with Scalar's web fonts turned off so nothing is fetched
+ * from a CDN.
  */
 import { Effect } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
+import { MediaConfig } from "@media/core/MediaConfig"
+import { apiDocument } from "./ApiDocument.ts"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
 
@@ -38,6 +42,8 @@ const page = `<!doctype html>
 
 export const DocsRoutes = HttpRouter.use(Effect.fnUntraced(function*(router) {
   const file = scriptFile()
+  const { maxUploadBytes } = yield* MediaConfig
+  yield* router.add("GET", openapiPath, HttpServerResponse.jsonUnsafe(apiDocument({ maxUploadBytes })))
   yield* router.add("GET", docsPath, HttpServerResponse.html(page))
   yield* router.add(
     "GET",

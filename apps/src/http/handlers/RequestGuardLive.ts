@@ -1,5 +1,6 @@
 /**
- * The RequestGuard middleware: 413 for bodies over the limit (by
+ * The RequestGuard middleware: 400 for a path or query string that is not
+ * valid percent-encoded UTF-8, 413 for bodies over the limit (by
  * Content-Length before reading, and while reading chunked bodies), 415 for
  * a body that is not JSON, and request decoding failures as 400 with a
  * message naming the problem.
@@ -20,6 +21,42 @@ const where = {
   Payload: "request body"
 } as const
 
+/**
+ * The first part of the request target that is not valid percent-encoded
+ * UTF-8, if any. Decoders downstream would turn `%FF` into U+FFFD and accept
+ * it (SPEC §7: ids and keys must be valid UTF-8).
+ */
+const malformedPart = (url: string): string | undefined => {
+  const query = url.indexOf("?")
+  const path = query === -1 ? url : url.slice(0, query)
+  for (const segment of path.split("/")) {
+    if (!isDecodable(segment)) return "path"
+  }
+  if (query === -1) return undefined
+  for (const pair of url.slice(query + 1).split("&")) {
+    const equals = pair.indexOf("=")
+    const name = equals === -1 ? pair : pair.slice(0, equals)
+    if (!isDecodable(name)) return "query"
+    if (equals !== -1 && !isDecodable(pair.slice(equals + 1))) {
+      return isDecodable(name) ? `query parameter ${decode(name)}` : "query"
+    }
+  }
+  return undefined
+}
+
+const decode = (component: string): string => decodeURIComponent(component.replace(/\+/g, " "))
+
+const isDecodable = (component: string): boolean => {
+  if (!component.includes("%")) return true
+  try {
+    decode(component)
+    return true
+  } catch {
+    // URIError: a malformed escape or bytes that are not UTF-8.
+    return false
+  }
+}
+
 const isBodyTooLarge = (defect: unknown): boolean =>
   HttpServerError.isHttpServerError(defect) && defect.reason._tag === "RequestParseError" &&
   defect.reason.reason === "BodyTooLarge"
@@ -31,11 +68,16 @@ export const RequestGuardLive = Layer.effect(
     const maxBodySize = ByteSize.bytes(bodyLimitBytes)
     const tooLarge = `request body is over the limit of ${bodyLimitBytes} bytes`
 
-    return RequestGuard.of((httpEffect) =>
+    return RequestGuard.of((httpEffect, { endpoint }) =>
       Effect.gen(function*() {
         const request = yield* HttpServerRequest.HttpServerRequest
         const { requestId } = yield* CurrentRequest
-        if (Number(request.headers["content-length"]) > bodyLimitBytes) {
+        const malformed = malformedPart(request.url)
+        if (malformed !== undefined) {
+          return yield* InvalidRequestError.of(`${malformed} is not valid percent-encoded UTF-8`, requestId)
+        }
+        // Only endpoints that read a body can be refused for one (the document declares 413 on those only).
+        if (endpoint.payload.size > 0 && Number(request.headers["content-length"]) > bodyLimitBytes) {
           return yield* PayloadTooLargeError.of(tooLarge, requestId)
         }
         const guarded = Effect.catch(
