@@ -13,6 +13,7 @@ import { RequestGuard } from "../api/RequestGuard.ts"
 import type { unhandled } from "effect/Types"
 import { CurrentRequest } from "../CurrentRequest.ts"
 import { HttpConfig } from "../HttpConfig.ts"
+import { malformedPart } from "../percentEncoding.ts"
 
 const where = {
   Params: "path",
@@ -20,42 +21,6 @@ const where = {
   Query: "query",
   Payload: "request body"
 } as const
-
-/**
- * The first part of the request target that is not valid percent-encoded
- * UTF-8, if any. Decoders downstream would turn `%FF` into U+FFFD and accept
- * it (SPEC §7: ids and keys must be valid UTF-8).
- */
-const malformedPart = (url: string): string | undefined => {
-  const query = url.indexOf("?")
-  const path = query === -1 ? url : url.slice(0, query)
-  for (const segment of path.split("/")) {
-    if (!isDecodable(segment)) return "path"
-  }
-  if (query === -1) return undefined
-  for (const pair of url.slice(query + 1).split("&")) {
-    const equals = pair.indexOf("=")
-    const name = equals === -1 ? pair : pair.slice(0, equals)
-    if (!isDecodable(name)) return "query"
-    if (equals !== -1 && !isDecodable(pair.slice(equals + 1))) {
-      return isDecodable(name) ? `query parameter ${decode(name)}` : "query"
-    }
-  }
-  return undefined
-}
-
-const decode = (component: string): string => decodeURIComponent(component.replace(/\+/g, " "))
-
-const isDecodable = (component: string): boolean => {
-  if (!component.includes("%")) return true
-  try {
-    decode(component)
-    return true
-  } catch {
-    // URIError: a malformed escape or bytes that are not UTF-8.
-    return false
-  }
-}
 
 const isBodyTooLarge = (defect: unknown): boolean =>
   HttpServerError.isHttpServerError(defect) && defect.reason._tag === "RequestParseError" &&
