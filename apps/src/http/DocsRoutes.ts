@@ -23,6 +23,24 @@ const scriptFile = (): string => {
   return fileURLToPath(new URL("./browser/standalone.js", `file://${entry}`))
 }
 
+/**
+ * Scalar's options: no web fonts (they come from a CDN), no telemetry, no
+ * hosted AI agent or MCP generator (both talk to Scalar's servers). Requests
+ * from the try-it client go straight to this origin (no proxy is configured).
+ */
+const scalarOptions = {
+  url: openapiPath,
+  withDefaultFonts: false,
+  telemetry: false,
+  agent: { disabled: true },
+  mcp: { disabled: true },
+  showDeveloperTools: "never",
+  // A small API: every operation in view from the start.
+  defaultOpenAllTags: true
+}
+
+// The mount point is not `#api-reference`: the standalone bundle mounts a
+// second, configuration-less reference on an element with that id by itself.
 const page = `<!doctype html>
 <html lang="en">
   <head>
@@ -31,10 +49,10 @@ const page = `<!doctype html>
     <title>Media Object Storage API</title>
   </head>
   <body>
-    <div id="api-reference"></div>
+    <div id="reference"></div>
     <script src="${scriptPath}"></script>
     <script>
-      Scalar.createApiReference("#api-reference", { url: "${openapiPath}", withDefaultFonts: false })
+      Scalar.createApiReference("#reference", ${JSON.stringify(scalarOptions)})
     </script>
   </body>
 </html>
