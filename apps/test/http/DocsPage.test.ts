@@ -86,10 +86,6 @@ describe("docs page in Chromium", () => {
           ]
           // Let late requests (fonts, telemetry, icons) happen before counting them.
           yield* Effect.promise(() => page.waitForLoadState("networkidle"))
-          for (const summary of summaries) {
-            const visible = yield* Effect.promise(() => page.getByText(summary).first().isVisible())
-            assert.isTrue(visible, summary)
-          }
           const rendered = yield* Effect.promise(() =>
             page.evaluate(() => ({
               references: document.querySelectorAll(".scalar-api-reference").length,
@@ -99,6 +95,10 @@ describe("docs page in Chromium", () => {
           assert.deepStrictEqual(rendered, { references: 1, skeletons: 0 })
           assert.deepStrictEqual(external, [])
           assert.deepStrictEqual(consoleErrors, [])
+          for (const summary of summaries) {
+            const visible = yield* Effect.promise(() => page.getByText(summary).first().isVisible())
+            assert.isTrue(visible, summary)
+          }
         })
       ), 120_000)
   })
