@@ -89,6 +89,28 @@ layer(layerTestServer())("strict requests", (it) => {
       assertError(yield* call("/healthz?probe=%FF"), 400, "INVALID_REQUEST")
     }))
 
+  it.effect("a JSON body that is not valid UTF-8 is 400 (not decoded to U+FFFD and stored)", () =>
+    Effect.gen(function*() {
+      const post = (entityIdBytes: Uint8Array) =>
+        call("/v1/media/upload-url", {
+          method: "POST",
+          headers: { "content-type": "application/json; charset=utf-8", ...bearer("writerA") },
+          body: Buffer.concat([
+            Buffer.from(`{"content_type":"image/png","entity_type":"shipment_item","entity_id":"`),
+            entityIdBytes,
+            Buffer.from(`"}`)
+          ])
+        })
+      for (const bad of [[0xff, 0xfe], [0x53, 0x31, 0xc3], [0xed, 0xa0, 0x80]]) {
+        const reply = yield* post(Buffer.concat([Buffer.from("S1|SKU|R|"), Buffer.from(bad)]))
+        assert.include(assertError(reply, 400, "INVALID_REQUEST"), "UTF-8", JSON.stringify(bad))
+      }
+      const accented = yield* post(Buffer.from("S\u00e9|SKU|R|D\u{1F4E6}"))
+      assert.strictEqual(accented.status, 200, accented.text)
+      const file = yield* call(`/v1/media/${accented.json.file_id}`, { headers: bearer("readerA") })
+      assert.strictEqual(file.json.entity_id, "S\u00e9|SKU|R|D\u{1F4E6}")
+    }))
+
   it.effect("a request without a body is not refused for a Content-Length (413 is for endpoints that read one)", () =>
     Effect.gen(function*() {
       const port = Number(new URL((yield* TestServer).url).port)
