@@ -7,7 +7,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { type Browser, chromium, type Page } from "playwright-core"
-import { layerTestServer, TestServer } from "./support.ts"
+import { call, layerTestServer, TestServer } from "./support.ts"
 
 const chromiumPath = "/usr/bin/chromium"
 
@@ -42,9 +42,9 @@ interface Visit {
   readonly consoleErrors: Array<string>
 }
 
-const visit = (browser: Browser, url: string) =>
+const visit = (browser: Browser, url: string, headers: Record<string, string> = {}) =>
   Effect.promise(async (): Promise<Visit> => {
-    const context = await browser.newContext({ serviceWorkers: "block" })
+    const context = await browser.newContext({ serviceWorkers: "block", extraHTTPHeaders: headers })
     const external: Array<string> = []
     const consoleErrors: Array<string> = []
     await context.route("**/*", (route) => {
@@ -99,6 +99,30 @@ describe("docs page in Chromium", () => {
             const visible = yield* Effect.promise(() => page.getByText(summary).first().isVisible())
             assert.isTrue(visible, summary)
           }
+        })
+      ), 120_000)
+
+    it.effect("the try-it client sends the documented example to this server, and it succeeds", () =>
+      withBrowser((browser) =>
+        Effect.gen(function*() {
+          const { url } = yield* TestServer
+          const example = (yield* call("/openapi.json")).json.components.schemas.UploadUrlRequest.examples[0]
+          // Credentials come from the browser context: this tests the document and the client, not typing into Scalar's auth form.
+          const { page, external } = yield* visit(browser, `${url}/docs`, { authorization: "Bearer writerA" })
+          const response = yield* Effect.promise(async () => {
+            // The operation's section renders once it is navigated to.
+            await page.getByText("Get a pre-signed upload target and create the file record").first().click()
+            await page.getByRole("button", { name: /Test Request[\s\S]*post \/v1\/media\/upload-url/ }).first().click()
+            const sent = page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/v1/media/upload-url"))
+            await page.getByRole("button", { name: /^Send/ }).first().click()
+            const reply = await sent
+            return { url: reply.url(), status: reply.status(), body: reply.request().postDataJSON(), json: await reply.json() }
+          })
+          assert.strictEqual(response.url, `${url}/v1/media/upload-url`)
+          assert.deepStrictEqual(response.body, example)
+          assert.strictEqual(response.status, 200, JSON.stringify(response.json))
+          assert.strictEqual(response.json.status, "uploading")
+          assert.deepStrictEqual(external, [])
         })
       ), 120_000)
   })
