@@ -60,14 +60,14 @@ export const SearchResult = Schema.Struct({
   cursor: Schema.optionalKey(Schema.String.annotate({ description: "Present only when another page may exist" }))
 }).annotate({ identifier: "SearchResult" })
 
-/** The page size as a client sends it: one spelling per value (no sign, exponent, fraction or leading zero). */
-export const LimitValue = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: maxLimit })).annotate({
-  description: `Page size, 1 to ${maxLimit}`,
-  default: defaultLimit
-})
+/** The page size: what `limit` decodes to, and what the document declares. */
+export const LimitValue = Schema.Int.check(
+  Schema.isBetween({ minimum: 1, maximum: maxLimit }, { message: `limit must be from 1 to ${maxLimit}` })
+).annotate({ description: `Page size, 1 to ${maxLimit}`, default: defaultLimit })
 
+/** `limit` as a client writes it: one spelling per value (no sign, exponent, fraction, space or leading zero). */
 const Limit = Schema.String.check(
-  Schema.isPattern(/^(?:[1-9][0-9]?|100)$/, { message: `limit must be an integer from 1 to ${maxLimit} in plain decimal digits` })
+  Schema.isPattern(/^[1-9][0-9]*$/, { message: "limit must be an integer in plain decimal digits" })
 ).pipe(Schema.decodeTo(LimitValue, SchemaTransformation.numberFromString))
 
 const FileIdParam = { file_id: Schema.String.annotate({ description: "The file id (a UUID) from upload-url" }) }
