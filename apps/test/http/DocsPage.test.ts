@@ -55,8 +55,9 @@ const visit = (browser: Browser, url: string, headers: Record<string, string> = 
     })
     // WebSockets bypass `route`; record them too.
     await context.routeWebSocket(/.*/, (socket) => {
-      if (!isLoopback(socket.url().replace(/^ws/, "http"))) external.push(socket.url())
-      return socket.connectToServer()
+      if (isLoopback(socket.url().replace(/^ws/, "http"))) return void socket.connectToServer()
+      external.push(socket.url())
+      return socket.close()
     })
     const page = await context.newPage()
     page.on("console", (message) => {
