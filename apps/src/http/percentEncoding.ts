@@ -20,9 +20,7 @@ export const malformedPart = (url: string): string | undefined => {
     const equals = pair.indexOf("=")
     const name = equals === -1 ? pair : pair.slice(0, equals)
     if (!isDecodable(name)) return "query"
-    if (equals !== -1 && !isDecodable(pair.slice(equals + 1))) {
-      return isDecodable(name) ? `query parameter ${decode(name)}` : "query"
-    }
+    if (equals !== -1 && !isDecodable(pair.slice(equals + 1))) return `query parameter ${decode(name)}`
   }
   return undefined
 }
