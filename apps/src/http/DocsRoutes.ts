@@ -1,11 +1,15 @@
 /**
- * `GET /docs`: the Scalar API reference for `/openapi.json`, working offline.
- * The browser bundle is served from the installed @scalar/api-reference
- * package at `/docs/scalar.js` (cacheable, unlike an inlined bundle), with
- * Scalar's web fonts turned off so nothing is fetched from a CDN.
+ * `GET /openapi.json` (the document generated from the API, for this
+ * configuration) and `GET /docs`: the Scalar API reference for it, working
+ * offline. The browser bundle is served from the installed
+ * @scalar/api-reference package at `/docs/scalar.js` (cacheable, unlike an
+ * inlined bundle), with Scalar's web fonts turned off so nothing is fetched
+ * from a CDN.
  */
 import { Effect } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
+import { MediaConfig } from "@media/core/MediaConfig"
+import { apiDocument } from "./ApiDocument.ts"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
 
@@ -19,6 +23,24 @@ const scriptFile = (): string => {
   return fileURLToPath(new URL("./browser/standalone.js", `file://${entry}`))
 }
 
+/**
+ * Scalar's options: no web fonts (they come from a CDN), no telemetry, no
+ * hosted AI agent or MCP generator (both talk to Scalar's servers). Requests
+ * from the try-it client go straight to this origin (no proxy is configured).
+ */
+const scalarOptions = {
+  url: openapiPath,
+  withDefaultFonts: false,
+  telemetry: false,
+  agent: { disabled: true },
+  mcp: { disabled: true },
+  showDeveloperTools: "never",
+  // A small API: every operation in view from the start.
+  defaultOpenAllTags: true
+}
+
+// The mount point is not `#api-reference`: the standalone bundle mounts a
+// second, configuration-less reference on an element with that id by itself.
 const page = `<!doctype html>
 <html lang="en">
   <head>
@@ -27,10 +49,10 @@ const page = `<!doctype html>
     <title>Media Object Storage API</title>
   </head>
   <body>
-    <div id="api-reference"></div>
+    <div id="reference"></div>
     <script src="${scriptPath}"></script>
     <script>
-      Scalar.createApiReference("#api-reference", { url: "${openapiPath}", withDefaultFonts: false })
+      Scalar.createApiReference("#reference", ${JSON.stringify(scalarOptions)})
     </script>
   </body>
 </html>
@@ -38,6 +60,8 @@ const page = `<!doctype html>
 
 export const DocsRoutes = HttpRouter.use(Effect.fnUntraced(function*(router) {
   const file = scriptFile()
+  const { maxUploadBytes } = yield* MediaConfig
+  yield* router.add("GET", openapiPath, HttpServerResponse.jsonUnsafe(apiDocument({ maxUploadBytes })))
   yield* router.add("GET", docsPath, HttpServerResponse.html(page))
   yield* router.add(
     "GET",

@@ -45,7 +45,7 @@ const ApiHandlers = Layer.mergeAll(MediaHandlers, SystemHandlers).pipe(
   Layer.provide(Layer.mergeAll(AuthenticationLive, RequestGuardLive))
 )
 
-const ApiRoutes = HttpApiBuilder.layer(MediaApi, { openapiPath }).pipe(Layer.provide(ApiHandlers))
+const ApiRoutes = HttpApiBuilder.layer(MediaApi).pipe(Layer.provide(ApiHandlers))
 
 const KnownPaths = MethodNotAllowed.layer([
   ...MethodNotAllowed.pathsOf(MediaApi),

@@ -1,7 +1,8 @@
 /**
  * Router-wide middleware, around every route (the API's and any the app
  * mounts): request id, CORS, error bodies for what HttpApi leaves empty
- * (unknown routes, defects), `WWW-Authenticate` on 401, and the access log.
+ * (unknown routes, paths that are not UTF-8, defects), `WWW-Authenticate`
+ * on 401, and the access log.
  */
 import { Cause, Context, Effect, Exit } from "effect"
 import { HttpMiddleware, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
@@ -9,6 +10,7 @@ import type { unhandled } from "effect/Types"
 import { CurrentRequest, type RequestInfo, requestIdFrom } from "./CurrentRequest.ts"
 import { defaultError, errorResponse } from "./errorResponse.ts"
 import { HttpConfig } from "./HttpConfig.ts"
+import { malformedPart } from "./percentEncoding.ts"
 
 export const wwwAuthenticate = `Basic realm="media", Bearer`
 
@@ -26,6 +28,13 @@ const isRouteNotFound = (cause: Cause.Cause<unknown>): boolean =>
 /** Turns a failed request into a response in our error body, logging what the client must not see. */
 const failureResponse = (request: HttpServerRequest.HttpServerRequest, info: RequestInfo, cause: Cause.Cause<unknown>) => {
   if (isRouteNotFound(cause)) {
+    // A path that is not valid UTF-8 matches no route; it is a malformed request, not an unknown one.
+    const malformed = malformedPart(request.url)
+    if (malformed !== undefined) {
+      return Effect.succeed(
+        errorResponse(400, "INVALID_REQUEST", `${malformed} is not valid percent-encoded UTF-8`, info.requestId)
+      )
+    }
     return Effect.succeed(
       errorResponse(404, "INVALID_REQUEST", `no route for ${request.method} ${pathOf(request.url)}`, info.requestId)
     )

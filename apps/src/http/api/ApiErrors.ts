@@ -23,7 +23,7 @@ export type ErrorCode = ErrorBody["error_code"]
 
 export class InvalidRequestError extends Schema.Error<InvalidRequestError>("InvalidRequestError")(
   body("INVALID_REQUEST"),
-  { httpApiStatus: 400, description: "Malformed JSON, schema violation, bad limit, cursor or entity id" }
+  { httpApiStatus: 400, description: "Malformed request: invalid JSON, unknown or invalid properties, a path or query that is not valid UTF-8, a bad limit, cursor or entity id" }
 ) {
   static of(message: string, requestId: string) {
     return new InvalidRequestError({ error_code: "INVALID_REQUEST", error_data: { message }, request_id: requestId })

@@ -1,22 +1,49 @@
 /**
- * The `/v1/media` endpoints (SPEC §3). Values are checked by the use cases
- * (so the HEIC advice and the entity-key rules live in one place); the
- * schemas here only fix the JSON shape.
+ * The `/v1/media` endpoints (SPEC §3). The schemas fix the JSON shape and the
+ * values a client can know statically (enums, integer bounds); the use cases
+ * check the rest (HEIC advice, entity keys, the configured upload maximum).
  */
-import { Schema } from "effect"
+import { Schema, SchemaTransformation } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import { uploadContentTypes } from "@media/core/ContentType"
+import { EntityType } from "@media/core/EntityType"
 import { FileView } from "@media/core/FileView"
+import { defaultLimit, maxLimit } from "@media/core/usecases/SearchFiles"
 import { Authentication, RequiredPermission } from "./Authentication.ts"
 import { FileNotFoundError } from "./ApiErrors.ts"
+import { documentEnum, documentParameterAs } from "./documentation.ts"
+
+const exampleEntityId = "1RT823V93|SKU-001|DAMAGED|D1"
+
+/**
+ * MIME types compare case-insensitively (SPEC §7): any case is accepted and
+ * lower-cased here, so the use case sees the canonical value (and still
+ * refuses HEIC/HEIF, in any case, with its advice).
+ */
+const ContentTypeField = Schema.String.annotate({
+  description: "Case-insensitive; normalised to lower case. HEIC/HEIF is refused: convert to JPEG on the device.",
+  ...documentEnum(uploadContentTypes)
+}).pipe(Schema.decode(SchemaTransformation.toLowerCase()))
+
+const EntityTypeField = EntityType.annotate({ description: "The kind of entity the file is linked to" })
 
 export const UploadUrlRequest = Schema.Struct({
-  content_type: Schema.String.annotate({
-    description: "image/jpeg, image/png, image/webp or image/gif (convert HEIC/HEIF to JPEG on the device)"
+  content_type: ContentTypeField,
+  entity_type: EntityTypeField,
+  entity_id: Schema.String.annotate({
+    description: "The full four-part key shipment_id|sku|reason_code|discrepancy_id",
+    examples: [exampleEntityId]
   }),
-  entity_type: Schema.String.annotate({ description: "shipment_item" }),
-  entity_id: Schema.String.annotate({ description: "shipment_id|sku|reason_code|discrepancy_id" }),
-  file_size: Schema.optionalKey(Schema.Int.annotate({ description: "Exact upload size in bytes, when known" }))
-}).annotate({ identifier: "UploadUrlRequest" })
+  file_size: Schema.optionalKey(
+    // The upper bound is configuration (MEDIA_MAX_UPLOAD_BYTES): the served document states it, the use case checks it.
+    Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)).annotate({
+      description: "Exact upload size in bytes, when known: the upload target then admits exactly this size"
+    })
+  )
+}).annotate({
+  identifier: "UploadUrlRequest",
+  examples: [{ content_type: "image/jpeg", entity_type: "shipment_item", entity_id: exampleEntityId }]
+})
 
 export const UploadTicket = Schema.Struct({
   file_id: Schema.String,
@@ -33,7 +60,17 @@ export const SearchResult = Schema.Struct({
   cursor: Schema.optionalKey(Schema.String.annotate({ description: "Present only when another page may exist" }))
 }).annotate({ identifier: "SearchResult" })
 
-const FileIdParam = { file_id: Schema.String }
+/** The page size: what `limit` decodes to, and what the document declares. */
+export const LimitValue = Schema.Int.check(
+  Schema.isBetween({ minimum: 1, maximum: maxLimit }, { message: `limit must be from 1 to ${maxLimit}` })
+).annotate({ description: `Page size, 1 to ${maxLimit}`, default: defaultLimit })
+
+/** `limit` as a client writes it: one spelling per value (no sign, exponent, fraction, space or leading zero). */
+const Limit = Schema.String.check(
+  Schema.isPattern(/^[1-9][0-9]*$/, { message: "limit must be an integer in plain decimal digits" })
+).pipe(Schema.decodeTo(LimitValue, SchemaTransformation.numberFromString))
+
+const FileIdParam = { file_id: Schema.String.annotate({ description: "The file id (a UUID) from upload-url" }) }
 
 export class MediaGroup extends HttpApiGroup.make("media")
   .add(
@@ -45,14 +82,19 @@ export class MediaGroup extends HttpApiGroup.make("media")
     // Declared before `/:file_id`; the router also prefers the static segment.
     HttpApiEndpoint.get("search", "/search", {
       query: {
-        entity_type: Schema.String,
-        entity_id: Schema.String.annotate({ description: "1 to 4 parts of the entity key, matched on whole parts" }),
-        limit: Schema.optionalKey(Schema.Int.annotate({ description: "1-100, default 25" })),
-        cursor: Schema.optionalKey(Schema.String)
+        entity_type: EntityTypeField,
+        entity_id: Schema.String.annotate({
+          description: "1 to 4 parts of the entity key, matched on whole parts",
+          examples: ["1RT823V93"]
+        }),
+        limit: Schema.optionalKey(Limit),
+        cursor: Schema.optionalKey(Schema.String.annotate({ description: "The `cursor` of the previous page" }))
       },
       success: SearchResult
     }).annotate(RequiredPermission, "media:read")
-      .annotate(OpenApi.Summary, "Files of an entity, by key prefix"),
+      .annotate(OpenApi.Summary, "Files of an entity, by key prefix")
+      // The query string carries text; the document states what it means.
+      .annotate(OpenApi.Transform, documentParameterAs("limit", LimitValue)),
     HttpApiEndpoint.get("getFile", "/:file_id", {
       params: FileIdParam,
       success: FileView,
@@ -61,12 +103,15 @@ export class MediaGroup extends HttpApiGroup.make("media")
       .annotate(OpenApi.Summary, "One file, with signed download URLs once ready"),
     HttpApiEndpoint.delete("deleteFile", "/:file_id", {
       params: FileIdParam,
-      success: HttpApiSchema.NoContent,
+      success: HttpApiSchema.NoContent.annotate({ description: "Deleted, with every stored object of the file" }),
       error: FileNotFoundError
     }).annotate(RequiredPermission, "media:write")
       .annotate(OpenApi.Summary, "Remove a file and every stored object of it")
   )
   .middleware(Authentication)
   .prefix("/v1/media")
-  .annotateMerge(OpenApi.annotations({ title: "Media" }))
+  .annotateMerge(OpenApi.annotations({
+    title: "Media",
+    description: "Upload targets, file records and search, for the caller's account"
+  }))
 {}

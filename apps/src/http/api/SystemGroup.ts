@@ -15,5 +15,5 @@ export class SystemGroup extends HttpApiGroup.make("system")
     HttpApiEndpoint.get("readyz", "/readyz", { success: HealthStatus, error: NotReadyError })
       .annotate(OpenApi.Summary, "Dependencies are reachable")
   )
-  .annotateMerge(OpenApi.annotations({ title: "System" }))
+  .annotateMerge(OpenApi.annotations({ title: "System", description: "Liveness and readiness probes, without credentials" }))
 {}
