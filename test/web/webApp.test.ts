@@ -148,7 +148,7 @@ layer(Layer.mergeAll(layerEmbedded, ChromiumLayer), { timeout: 180_000, excludeT
       assert.strictEqual(await cards(page).count(), 2)
       await page.getByRole("heading", { name: "SKU SKU-001 · DAMAGED" }).waitFor()
       await page.waitForFunction(() => {
-        const images = [...document.querySelectorAll<HTMLImageElement>("li.card img")]
+        const images = Array.from(document.querySelectorAll<HTMLImageElement>("li.card img"))
         return images.length === 2 && images.every((image) => image.complete && image.naturalWidth === 256)
       })
 

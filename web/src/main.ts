@@ -55,8 +55,7 @@ const showApp = (session: Session, configuredBase: string) => {
     { class: "topbar" },
     el("p", { class: "brand" }, "Shipment photos"),
     el("nav", { "aria-label": "Sections" }, navGallery, navUpload),
-    el("p", { class: "who" }, el("span", { class: "visually-hidden" }, "Signed in as "), session.label),
-    signOut
+    el("div", { class: "account" }, el("p", { class: "who" }, el("span", { class: "visually-hidden" }, "Signed in as "), session.label), signOut)
   )
   gallery = makeGallery(api, { pageSize: 24, onSearch: (text) => setHash("gallery", text) })
   uploader = makeUploader(api, {
