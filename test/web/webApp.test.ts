@@ -7,7 +7,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import type { Browser, Page, Route } from "playwright-core"
-import { E2eServer, layerEmbedded } from "../support/servers.ts"
+import { auth, E2eServer, layerEmbedded } from "../support/servers.ts"
 import { guardedPage, horizontalOverflow, launchChromium, signIn } from "./support/browser.ts"
 import { samplePhoto } from "./support/photos.ts"
 import { getFile, postUpload, requestUpload, settled } from "./support/seed.ts"
@@ -193,6 +193,44 @@ layer(Layer.mergeAll(layerEmbedded, ChromiumLayer), { timeout: 180_000, excludeT
       assert.isNull(await page.evaluate(() => sessionStorage.getItem("media-web.session")))
     }))
 
+  it.effect("a failed upload is retried with the same upload target: one record, and it turns ready", () =>
+    withPage(async (page, server) => {
+      await signIn(page, `${server.url}/app/`, apiId, password)
+      await page.getByRole("link", { name: "Upload" }).click()
+      // Pasting a whole key into one field fills all four.
+      await page.getByLabel("Shipment", { exact: true }).evaluate((field) => {
+        const data = new DataTransfer()
+        data.setData("text", "RETRY1|SKU-7|DAMAGED|D-1")
+        field.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }))
+      })
+      assert.strictEqual(await page.getByLabel("Discrepancy id", { exact: true }).inputValue(), "D-1")
+      // The first POST to storage is refused as S3 would refuse it; later ones go through.
+      let refused = 0
+      await page.route((target) => target.pathname.startsWith("/storage/"), async (route) => {
+        if (refused > 0) return route.fallback()
+        refused++
+        await route.fulfill({
+          status: 403,
+          contentType: "application/xml",
+          body: "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>Policy check failed</Message></Error>"
+        })
+      })
+      await fileInput(page).setInputFiles({ name: "box.jpg", mimeType: "image/jpeg", buffer: await samplePhoto(2) })
+      await page.locator(".uppy-StatusBar-actionBtn--upload").click()
+      await page.locator(".uppy-Dashboard-Item.is-error").waitFor()
+      await page.locator(".uppy-StatusBar-actionBtn--retry").click()
+      await page.locator(".uppy-Dashboard-Item.is-complete").waitFor()
+      assert.strictEqual(refused, 1)
+
+      const response = await fetch(`${server.url}/v1/media/search?entity_type=shipment_item&entity_id=RETRY1`, {
+        headers: { authorization: auth.writerA }
+      })
+      const { files } = await response.json() as { files: ReadonlyArray<{ file_id: string; entity_id: string }> }
+      assert.strictEqual(files.length, 1, "the retry reused the first upload target")
+      assert.strictEqual(files[0]?.entity_id, "RETRY1|SKU-7|DAMAGED|D-1")
+      assert.strictEqual((await settled(server.url, files[0]?.file_id ?? "")).status, "ready")
+    }))
+
   it.effect("a HEIC/HEIF photo is refused before any request, with the advice to convert it", () =>
     withPage(async (page, server) => {
       await signIn(page, `${server.url}/app/`, apiId, password)
@@ -273,7 +311,10 @@ layer(Layer.mergeAll(layerEmbedded, ChromiumLayer), { timeout: 180_000, excludeT
       await page.goto(`${server.url}/app/`)
       await page.getByRole("button", { name: "Sign in" }).waitFor()
       assert.isAtMost(await horizontalOverflow(page), 0, "sign-in")
-      await signIn(page, `${server.url}/app/`, apiId, password)
+      // Signed in with a token this time.
+      await page.getByRole("radio", { name: "Token" }).check()
+      await page.getByLabel("Bearer token", { exact: true }).fill("token-writer-a-0123456789")
+      await page.getByRole("button", { name: "Sign in" }).click()
       await page.getByLabel("Shipment, SKU or discrepancy", { exact: true }).fill("PHONE1")
       await page.getByRole("button", { name: "Search" }).click()
       await page.locator("li.card[data-status='ready']").nth(2).waitFor()

@@ -21,7 +21,7 @@ export const makeSignIn = (apiBaseUrl: string, onSignedIn: (session: Session) =>
     el("div", { class: "field" }, el("label", { for: ids.apiId }, "API id"), apiId),
     el("div", { class: "field" }, el("label", { for: ids.password }, "Password"), password)
   )
-  const tokenFields = el("div", { class: "method-fields", hidden: true }, el("div", { class: "field" }, el("label", { for: ids.token }, "Token"), token))
+  const tokenFields = el("div", { class: "method-fields", hidden: true }, el("div", { class: "field" }, el("label", { for: ids.token }, "Bearer token"), token))
   const error = el("p", { class: "error", role: "alert" })
   const submit = el("button", { type: "submit", class: "button primary" }, "Sign in")
   const form = el(
