@@ -5,7 +5,6 @@
  */
 export const partNames = ["shipment", "SKU", "reason code", "discrepancy id"] as const
 
-// eslint-disable-next-line no-control-regex
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/
 
 /** Why `part` cannot be a key part, or undefined when it can. */
