@@ -231,6 +231,22 @@ layer(Layer.mergeAll(layerEmbedded, ChromiumLayer), { timeout: 180_000, excludeT
       assert.strictEqual((await settled(server.url, files[0]?.file_id ?? "")).status, "ready")
     }))
 
+  it.effect("a credential refused while signed in leads back to the sign-in form, saying why", () =>
+    withPage(async (page, server) => {
+      await signIn(page, `${server.url}/app/`, apiId, password)
+      await page.route((target) => target.pathname === "/v1/media/search", (route) =>
+        route.fulfill({
+          status: 401,
+          contentType: "application/json",
+          body: JSON.stringify({ error_code: "ACCESS_DENIED", error_data: { message: "access denied" }, request_id: "r" })
+        }))
+      await page.getByLabel("Shipment, SKU or discrepancy", { exact: true }).fill("WEB1")
+      await page.getByRole("button", { name: "Search" }).click()
+      await page.getByRole("alert").filter({ hasText: "You were signed out: the credential is no longer accepted." }).waitFor()
+      await page.getByRole("button", { name: "Sign in" }).waitFor()
+      assert.isNull(await page.evaluate(() => sessionStorage.getItem("media-web.session")))
+    }))
+
   it.effect("a HEIC/HEIF photo is refused before any request, with the advice to convert it", () =>
     withPage(async (page, server) => {
       await signIn(page, `${server.url}/app/`, apiId, password)

@@ -65,8 +65,11 @@ const messageFor = (status: number, body: unknown): string => {
   return message ?? `The API answered ${status}.`
 }
 
-/** An API client for `baseUrl` ("" = this page's origin) signing every request with `authorization`. */
-export const makeApi = (baseUrl: string, authorization: string): Api => {
+/**
+ * An API client for `baseUrl` ("" = this page's origin) signing every request
+ * with `authorization`; `onUnauthorized` hears of every 401 (a revoked credential).
+ */
+export const makeApi = (baseUrl: string, authorization: string, onUnauthorized: () => void = () => undefined): Api => {
   const origin = baseUrl === "" ? location.origin : baseUrl
   const call = async (path: string, init: RequestInit = {}): Promise<Response> => {
     let response: Response
@@ -81,6 +84,7 @@ export const makeApi = (baseUrl: string, authorization: string): Api => {
       throw new ApiError(`Cannot reach the API at ${origin} (offline, wrong address, or not allowed by its CORS settings).`, 0, undefined)
     }
     if (response.ok) return response
+    if (response.status === 401) onUnauthorized()
     const body: unknown = await response.json().catch(() => undefined)
     throw new ApiError(messageFor(response.status, body), response.status, response.headers.get("x-request-id") ?? undefined)
   }

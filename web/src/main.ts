@@ -30,20 +30,27 @@ const announcer = el("div", { id: "announcer", class: "visually-hidden", "aria-l
 
 let teardown: () => void = () => undefined
 
-const showSignIn = (apiBaseUrl: string) => {
+const showSignIn = (apiBaseUrl: string, notice = "") => {
   teardown()
   teardown = () => undefined
   const form = makeSignIn(apiBaseUrl, (session) => {
     saveSession(session)
     showApp(session, apiBaseUrl)
-  })
+  }, notice)
   root.replaceChildren(el("main", { class: "signed-out" }, form), announcer)
   form.querySelector<HTMLInputElement>("input:not([type=radio])")?.focus()
 }
 
 const showApp = (session: Session, configuredBase: string) => {
   teardown()
-  const api = makeApi(session.apiBaseUrl, session.authorization)
+  // A credential revoked while signed in: back to the sign-in form, saying why.
+  let revoked = false
+  const api = makeApi(session.apiBaseUrl, session.authorization, () => {
+    if (revoked) return
+    revoked = true
+    clearSession()
+    showSignIn(configuredBase, "You were signed out: the credential is no longer accepted.")
+  })
   let gallery: Gallery | undefined
   let uploader: Uploader | undefined
   const navGallery = el("a", { href: "#gallery", class: "tab" }, "Gallery")

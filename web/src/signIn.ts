@@ -7,7 +7,7 @@ import { ApiError, makeApi } from "./api.ts"
 import { el, uniqueId } from "./dom.ts"
 import { basicAuthorization, type Session } from "./session.ts"
 
-export const makeSignIn = (apiBaseUrl: string, onSignedIn: (session: Session) => void): HTMLElement => {
+export const makeSignIn = (apiBaseUrl: string, onSignedIn: (session: Session) => void, notice = ""): HTMLElement => {
   const ids = { title: uniqueId("sign-in"), apiId: uniqueId("api-id"), password: uniqueId("password"), token: uniqueId("token"), base: uniqueId("api-base") }
   const method = (value: string, label: string, checked: boolean) =>
     el("label", { class: "choice" }, el("input", { type: "radio", name: "method", value, checked }), ` ${label}`)
@@ -22,7 +22,7 @@ export const makeSignIn = (apiBaseUrl: string, onSignedIn: (session: Session) =>
     el("div", { class: "field" }, el("label", { for: ids.password }, "Password"), password)
   )
   const tokenFields = el("div", { class: "method-fields", hidden: true }, el("div", { class: "field" }, el("label", { for: ids.token }, "Bearer token"), token))
-  const error = el("p", { class: "error", role: "alert" })
+  const error = el("p", { class: "error", role: "alert" }, notice)
   const submit = el("button", { type: "submit", class: "button primary" }, "Sign in")
   const form = el(
     "form",
