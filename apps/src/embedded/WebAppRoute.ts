@@ -10,8 +10,10 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect, Layer, Option } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { buildWebApp, isHashedAsset, type WebFile } from "../../../web/build.ts"
 import * as MethodNotAllowed from "../http/MethodNotAllowed.ts"
 
+/** Where the embedded server serves the web app. */
 export const webAppPath = "/app"
 
 interface Asset {
@@ -33,29 +35,29 @@ const contentTypes: Readonly<Record<string, string>> = {
   svg: "image/svg+xml"
 }
 
-// Content-hashed bundles never change under their name; the page and its config must be revalidated.
-const isHashed = (name: string) => /-[A-Z0-9]{8}\.(js|css)$/.test(name)
-
 const asset = (name: string, bytes: Uint8Array): Asset => ({
   bytes,
   contentType: contentTypes[name.slice(name.lastIndexOf(".") + 1)] ?? "application/octet-stream",
-  cacheControl: isHashed(name) ? "public, max-age=31536000, immutable" : "no-cache",
+  // Content-hashed bundles never change under their name; the page and its config are revalidated.
+  cacheControl: isHashedAsset(name) ? "public, max-age=31536000, immutable" : "no-cache",
   etag: `"${createHash("sha256").update(bytes).digest("base64url").slice(0, 27)}"`
 })
 
-const readPrebuilt = Effect.tryPromise(async () => {
+const readPrebuilt = Effect.tryPromise(async (): Promise<ReadonlyArray<WebFile>> => {
   const names = await readdir(prebuiltDir)
   if (!names.includes("index.html")) throw new Error("no index.html")
   return Promise.all(names.map(async (name) => ({ path: name, bytes: new Uint8Array(await readFile(join(prebuiltDir, name))) })))
 })
 
-const buildNow = Effect.tryPromise(async () => (await import("../../../web/build.ts")).buildWebApp())
+const buildNow = Effect.tryPromise(() => buildWebApp()).pipe(
+  Effect.tap(() => Effect.logInfo("web app: built in memory (no dist/web)"))
+)
 
 /** The app's files by name, or None when there is neither a build nor esbuild to make one. */
 const loadAssets = readPrebuilt.pipe(
   Effect.tap(() => Effect.logInfo("web app: serving the prebuilt dist/web")),
   Effect.catch(() => buildNow),
-  Effect.map((files: ReadonlyArray<{ readonly path: string; readonly bytes: Uint8Array }>) => {
+  Effect.map((files: ReadonlyArray<WebFile>) => {
     const assets = new Map(files.map((file) => [file.path, asset(file.path, file.bytes)]))
     // Served by the API itself: the app calls its own origin, whatever a static build was configured for.
     assets.set("config.json", asset("config.json", new TextEncoder().encode(`{ "apiBaseUrl": "" }\n`)))
