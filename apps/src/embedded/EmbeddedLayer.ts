@@ -29,6 +29,7 @@ import { cdnPath, cdnRoute } from "./CdnRoute.ts"
 import { Dispatcher } from "./Dispatcher.ts"
 import { LastStop, repairAfterUncleanStop } from "./LastStop.ts"
 import * as Recovery from "./Recovery.ts"
+import { webAppRoute } from "./WebAppRoute.ts"
 import { ensureCredentialsFile } from "./FirstCredentials.ts"
 import { loadOrCreateLocalKeys } from "./LocalKeys.ts"
 
@@ -102,7 +103,7 @@ export const makeEmbedded = Effect.gen(function*() {
     TableReadiness.layer,
     Sweeper.layer(sweepIntervalSeconds)
   ).pipe(Layer.provideMerge(Dispatcher.layer(processingConcurrency)), Layer.provideMerge(portsAndMarker))
-  const routes = Layer.mergeAll(MediaHttpRoutes, storageRoutes, cdnRoute(config.publicUrl))
+  const routes = Layer.mergeAll(MediaHttpRoutes, storageRoutes, cdnRoute(config.publicUrl), webAppRoute(config.publicUrl))
   return { services, routes }
 }).pipe(Effect.provide(NodeFileSystem.layer))
 
