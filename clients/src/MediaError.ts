@@ -124,11 +124,19 @@ export const fromStorageResponse = (status: number, body: string, fileId: string
 export const isExpiredTarget = (error: MediaError): boolean =>
   error.errorCode === "UPLOAD_REJECTED" && error.storageCode === "AccessDenied" && /expired/i.test(error.message)
 
+// fetch says only "fetch failed"; the reason (ECONNREFUSED, a TLS error, …) is in its cause.
+const describeCause = (cause: unknown): string => {
+  if (!(cause instanceof Error)) return String(cause)
+  const inner = cause.cause as { code?: unknown; message?: unknown } | undefined
+  const detail = typeof inner?.code === "string" ? inner.code : typeof inner?.message === "string" ? inner.message : undefined
+  return detail === undefined ? cause.message : `${cause.message} (${detail})`
+}
+
 /** A network failure (fetch rejected) as a `MediaError`. */
 export const networkError = (cause: unknown): MediaError =>
   new MediaError({
     status: 0,
     errorCode: "NETWORK_ERROR",
-    message: `network error: ${cause instanceof Error ? cause.message : String(cause)}`,
+    message: `network error: ${describeCause(cause)}`,
     cause
   })
