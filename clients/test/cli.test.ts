@@ -87,7 +87,7 @@ layer(layerEmbedded, { timeout: 180_000, excludeTestServices: true })("media CLI
       assert.strictEqual(lines(first.stdout).filter((l) => l.startsWith("failed")).length, 1, first.stdout)
       assert.match(first.stdout, /failed\s+\S*too-big\.jpg\s+INVALID_REQUEST/)
       assertOneLineError(first, /^media: 1 of 4 uploads failed; run the same command again/)
-      const state = JSON.parse(readFileSync(join(cwd, ".media-upload-state.json"), "utf8"))
+      const state = JSON.parse(readFileSync(join(cwd, ".local", "state", "media", "upload-state.json"), "utf8"))
       assert.strictEqual(Object.keys(state.uploaded).length, 3)
 
       // The user fixes the bad file and runs the same command: only it is uploaded.
@@ -100,7 +100,7 @@ layer(layerEmbedded, { timeout: 180_000, excludeTestServices: true })("media CLI
       assert.strictEqual(again.stderr, "", "no progress bars when stderr is not a terminal")
 
       const sdk = new MediaClient({ baseUrl: server.url, auth: { apiId: "10020-140", password: "pw-a-0123456789" } })
-      const ids = Object.values(JSON.parse(readFileSync(join(cwd, ".media-upload-state.json"), "utf8")).uploaded as Record<string, { file_id: string }>).map((e) => e.file_id)
+      const ids = Object.values(JSON.parse(readFileSync(join(cwd, ".local", "state", "media", "upload-state.json"), "utf8")).uploaded as Record<string, { file_id: string }>).map((e) => e.file_id)
       assert.strictEqual(ids.length, 4)
       for (const id of ids) yield* Effect.promise(() => sdk.waitUntilReady(id))
 
@@ -170,7 +170,7 @@ layer(layerEmbedded, { timeout: 180_000, excludeTestServices: true })("media CLI
       const wrong = yield* media(["search", "CLI2"], { cwd, env: { MEDIA_URL: server.url, MEDIA_AUTH: "Bearer not-a-real-token-0000" } })
       assert.strictEqual(wrong.code, 3)
       assertOneLineError(wrong, /^media: ACCESS_DENIED/)
-      assert.isFalse(existsSync(join(cwd, ".media-upload-state.json")))
+      assert.isFalse(existsSync(join(cwd, ".local")), "nothing recorded for a refused batch")
     }))
 })
 

@@ -83,7 +83,7 @@ export const progressView = (
     const now = Date.now()
     if (!force && now - last < 100) return
     last = now
-    const lines = renderBars(files, stream.columns ?? 80)
+    const lines = renderBars(files, stream.columns > 0 ? stream.columns : 80)
     let text = drawn > 0 ? `\x1b[${drawn}A` : ""
     for (const line of lines) text += `\x1b[2K${line}\n`
     stream.write(text)

@@ -2,7 +2,7 @@
  * `media upload <files…> --entity <key>`: photos (or folders of photos) for one
  * entity, several at once, with progress, resuming a batch after a failure.
  */
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { createReadStream } from "node:fs"
 import { readdir, stat } from "node:fs/promises"
@@ -12,7 +12,7 @@ import { connect, connectionFlags } from "./Connection.ts"
 import { entityTypeOf, fullKey } from "./EntityArgs.ts"
 import { type FileProgress, formatBytes, progressView } from "./Progress.ts"
 import { call } from "./sdk.ts"
-import { loadUploadState } from "./UploadState.ts"
+import { defaultStatePath, loadUploadState } from "./UploadState.ts"
 
 const imageExtensions = new Set([".jpg", ".jpeg", ".png", ".webp", ".gif"])
 
@@ -52,8 +52,8 @@ export const uploadCommand = Command.make("upload", {
   entityType: Flag.String("entity-type").pipe(Flag.withDescription("Entity type"), Flag.withDefault("shipment_item")),
   concurrency: Flag.Int("concurrency").pipe(Flag.withDescription("Files uploaded at once (1-16)"), Flag.withDefault(3)),
   state: Flag.String("state").pipe(
-    Flag.withDescription("Resume file recording what is uploaded (default ./.media-upload-state.json)"),
-    Flag.withDefault(".media-upload-state.json")
+    Flag.withDescription("Resume file recording what is uploaded (default ~/.local/state/media/upload-state.json)"),
+    Flag.optional
   ),
   ...connectionFlags
 }, (input) =>
@@ -64,7 +64,8 @@ export const uploadCommand = Command.make("upload", {
     const files = yield* expand(input.files)
     if (files.length === 0) return yield* CliFailure.usage("no photos found in the given folders")
     const media = yield* connect(input)
-    const state = yield* Effect.tryPromise({ try: () => loadUploadState(resolve(input.state)), catch: fromUnknown })
+    const statePath = Option.match(input.state, { onNone: () => defaultStatePath(), onSome: (path) => resolve(path) })
+    const state = yield* Effect.tryPromise({ try: () => loadUploadState(statePath), catch: fromUnknown })
 
     const progress: Array<FileProgress> = files.map((f) => ({ name: basename(f.path), total: f.size, loaded: 0, state: "waiting" }))
     const view = progressView(progress, process.stderr, process.stdout)

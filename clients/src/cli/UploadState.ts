@@ -2,9 +2,17 @@
  * The resume file of `media upload`: which files of a batch are already
  * uploaded (by absolute path, size and modification time, for one entity), so
  * running the same command again after a failure uploads only the rest.
- * Written after every success, atomically (temp file + rename).
+ * One file serves every batch (entries are keyed by path and entity). Written
+ * after every success, atomically (temp file + rename); two uploads running at
+ * the same time with the same state file may each drop the other's entries.
  */
-import { readFile, rename, writeFile } from "node:fs/promises"
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises"
+import { homedir } from "node:os"
+import { dirname, join } from "node:path"
+
+/** `$XDG_STATE_HOME/media/upload-state.json`, else `~/.local/state/media/upload-state.json`. */
+export const defaultStatePath = (env: NodeJS.ProcessEnv = process.env) =>
+  join(env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "media", "upload-state.json")
 
 export interface UploadedEntry {
   readonly file_id: string
@@ -47,6 +55,7 @@ export const loadUploadState = async (file: string): Promise<UploadState> => {
       const snapshot = JSON.stringify(document, null, 2)
       writing = writing.then(async () => {
         const temp = `${file}.${process.pid}.tmp`
+        await mkdir(dirname(file), { recursive: true })
         await writeFile(temp, snapshot)
         await rename(temp, file)
       })
