@@ -3,118 +3,14 @@
  * Deno): the glue the README's curl walk-through does by hand — upload target,
  * form POST with progress, retries, readiness, paginated search, downloads.
  */
-import { backoffDelay, resolveRetry, type ResolvedRetry, type RetryOptions, sleep, throwIfAborted } from "./Backoff.ts"
+import { ApiCaller, authorizationHeader } from "./ApiCaller.ts"
+import { backoffDelay, resolveRetry, sleep, throwIfAborted } from "./Backoff.ts"
+import type { CallOptions, MediaClientOptions, SearchQuery, UploadOptions, Variant, WaitOptions } from "./ClientOptions.ts"
 import { fetchTransport, type FormTransport, xhrTransport } from "./FormTransport.ts"
-import {
-  fromApiResponse,
-  fromStorageResponse,
-  isExpiredTarget,
-  MediaError,
-  networkError
-} from "./MediaError.ts"
-import type { EntityType, MediaFile, SearchPage, UploadTicket } from "./types.ts"
+import { fromStorageResponse, isExpiredTarget, MediaError } from "./MediaError.ts"
+import type { MediaFile, SearchPage, UploadTicket } from "./types.ts"
 import { uploadFormParts } from "./UploadForm.ts"
 import { prepareSource, sniffContentType, type UploadBody } from "./UploadSource.ts"
-
-/** Credentials (SPEC §5): an API id and password (HTTP Basic), or a bearer token. */
-export type MediaAuth =
-  | { readonly apiId: string; readonly password: string }
-  | { readonly token: string }
-
-/** How to reach the API. */
-export interface MediaClientOptions {
-  /** The API's origin, e.g. `http://localhost:8080` (no `/v1/media`). */
-  readonly baseUrl: string
-  readonly auth: MediaAuth
-  /** Retries of transient failures (network, 5xx, 429) for every call and upload. */
-  readonly retry?: RetryOptions | undefined
-  /**
-   * `fetch` streams the form and counts bytes as they are sent (Node, Deno);
-   * `xhr` uses XMLHttpRequest upload events (browsers). `auto` (default):
-   * `xhr` where XMLHttpRequest exists, else `fetch`.
-   */
-  readonly uploadTransport?: "auto" | "fetch" | "xhr" | undefined
-  /**
-   * Most bytes of a stream kept in memory: a stream of unknown size is read
-   * whole first (at most this much), and a stream of declared size keeps this
-   * much for a retry. Default 26214400 (the server's default upload limit).
-   */
-  readonly maxBufferBytes?: number | undefined
-  /** The `fetch` to use (default: the global one); e.g. one with a proxy agent. */
-  readonly fetch?: typeof fetch | undefined
-}
-
-/** Upload progress: bytes of the file (not of the form) sent in the current attempt. */
-export interface UploadProgress {
-  /** Bytes sent so far in this attempt. */
-  readonly loaded: number
-  /** The file's size in bytes. */
-  readonly total: number
-  /** Bytes sent since the previous event of this attempt; they sum to `total` over a completed attempt. */
-  readonly bytes: number
-  /** 1 for the first try; a retry or a new target starts again from `loaded: 0`. */
-  readonly attempt: number
-}
-
-/** Options of `upload`. */
-export interface UploadOptions {
-  /** The entity key, `shipment_id|sku|reason_code|discrepancy_id` (SPEC §4). */
-  readonly entityId: string
-  /** Default `shipment_item`. */
-  readonly entityType?: EntityType | undefined
-  /** `image/jpeg`, `image/png`, `image/webp` or `image/gif`; default: the Blob's type, else sniffed from the bytes. */
-  readonly contentType?: string | undefined
-  /** Size in bytes. Needed to stream a stream (else it is read into memory first); checked against Blobs and bytes. The upload policy admits exactly this size. */
-  readonly fileSize?: number | undefined
-  /** The form's filename (default: the File's name, else `upload.<ext>`). Storage ignores it; the server never trusts it. */
-  readonly filename?: string | undefined
-  /** Aborts the upload; the promise rejects with `signal.reason` and the half-made record is deleted. */
-  readonly signal?: AbortSignal | undefined
-  /** Called as bytes go out. */
-  readonly onProgress?: ((progress: UploadProgress) => void) | undefined
-}
-
-/** Options of `waitUntilReady`. */
-export interface WaitOptions {
-  /** Give up after this many milliseconds with a `TIMEOUT` error (default 120000). */
-  readonly timeout?: number | undefined
-  readonly signal?: AbortSignal | undefined
-}
-
-/** A search (SPEC §3, §4). */
-export interface SearchQuery {
-  /** 1 to 4 parts of the entity key, matched on whole parts: a shipment, a SKU in it, or one discrepancy. */
-  readonly entityId: string
-  /** Default `shipment_item`. */
-  readonly entityType?: EntityType | undefined
-  /** Files per page, 1–100 (default 25). Iteration fetches every page anyway. */
-  readonly limit?: number | undefined
-  readonly signal?: AbortSignal | undefined
-}
-
-/** Options of calls that only read or delete. */
-export interface CallOptions {
-  readonly signal?: AbortSignal | undefined
-}
-
-/** Which derivative of a ready file: the processed image or its 256×256 thumbnail. */
-export type Variant = "image" | "thumbnail"
-
-interface ApiCall {
-  readonly method: "GET" | "POST" | "DELETE"
-  readonly path: string
-  readonly query?: Readonly<Record<string, string | number | undefined>>
-  readonly body?: unknown
-  readonly signal?: AbortSignal | undefined
-  /** DELETE: a 404 after a failed attempt means the earlier attempt did delete. */
-  readonly notFoundAfterRetryIsSuccess?: boolean
-}
-
-const base64 = (text: string) => btoa(Array.from(new TextEncoder().encode(text), (b) => String.fromCharCode(b)).join(""))
-
-/** The `Authorization` header value of `auth`. */
-export const authorizationHeader = (auth: MediaAuth): string =>
-  "token" in auth ? `Bearer ${auth.token}` : `Basic ${base64(`${auth.apiId}:${auth.password}`)}`
 
 const extensions: Readonly<Record<string, string>> = {
   "image/jpeg": "jpg",
@@ -144,18 +40,14 @@ const nowSeconds = () => Date.now() / 1000
  */
 export class MediaClient {
   readonly baseUrl: string
-  readonly #authorization: string
-  readonly #retry: ResolvedRetry
-  readonly #fetch: typeof fetch
+  readonly #api: ApiCaller
   readonly #transport: FormTransport
   readonly #maxBufferBytes: number
 
   constructor(options: MediaClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "")
-    this.#authorization = authorizationHeader(options.auth)
-    this.#retry = resolveRetry(options.retry)
     const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis)
-    this.#fetch = fetchImpl
+    this.#api = new ApiCaller(this.baseUrl, authorizationHeader(options.auth), resolveRetry(options.retry), fetchImpl)
     const mode = options.uploadTransport ?? "auto"
     const useXhr = mode === "xhr" || (mode === "auto" && typeof XMLHttpRequest !== "undefined")
     this.#transport = useXhr ? xhrTransport : fetchTransport(fetchImpl)
@@ -197,7 +89,7 @@ export class MediaClient {
     for (let attempt = 1;; attempt++) {
       if (ticket === undefined || ticket.expires_at - expirySlackSeconds <= nowSeconds()) {
         if (ticket !== undefined) this.#discard(ticket.file_id)
-        ticket = await this.#api<UploadTicket>({ method: "POST", path: "/v1/media/upload-url", body: request, signal })
+        ticket = await this.#api.json<UploadTicket>({ method: "POST", path: "/v1/media/upload-url", body: request, signal })
       }
       try {
         await this.#sendForm(ticket, source, { contentType, filename }, signal, attempt, options.onProgress)
@@ -214,8 +106,8 @@ export class MediaClient {
           ticket = undefined
           continue
         }
-        if (canRetry && error.retryable && failures + 1 < this.#retry.attempts) {
-          await sleep(backoffDelay(this.#retry, failures), signal).catch((reason) => {
+        if (canRetry && error.retryable && failures + 1 < this.#api.retry.attempts) {
+          await sleep(backoffDelay(this.#api.retry, failures), signal).catch((reason) => {
             this.#discard(ticket!.file_id)
             throw reason
           })
@@ -263,7 +155,7 @@ export class MediaClient {
 
   /** The file record (SPEC §2); `FILE_NOT_FOUND` for an unknown id or another account's file. */
   async get(fileId: string, options: CallOptions = {}): Promise<MediaFile> {
-    return this.#api<MediaFile>({ method: "GET", path: `/v1/media/${encodeURIComponent(fileId)}`, signal: options.signal })
+    return this.#api.json<MediaFile>({ method: "GET", path: `/v1/media/${encodeURIComponent(fileId)}`, signal: options.signal })
   }
 
   /**
@@ -283,7 +175,7 @@ export class MediaClient {
   async *searchPages(query: SearchQuery): AsyncGenerator<SearchPage, void, undefined> {
     let cursor: string | undefined
     do {
-      const page: SearchPage = await this.#api<SearchPage>({
+      const page: SearchPage = await this.#api.json<SearchPage>({
         method: "GET",
         path: "/v1/media/search",
         query: {
@@ -301,7 +193,7 @@ export class MediaClient {
 
   /** Deletes the file and every stored object of it (SPEC §3). `FILE_NOT_FOUND` if there is no such file. */
   async delete(fileId: string, options: CallOptions = {}): Promise<void> {
-    await this.#api<undefined>({
+    await this.#api.json<undefined>({
       method: "DELETE",
       path: `/v1/media/${encodeURIComponent(fileId)}`,
       signal: options.signal,
@@ -336,8 +228,8 @@ export class MediaClient {
         refreshed = true
         continue
       }
-      const response = await this.#withRetry(options.signal, async () => {
-        const answer = await this.#send(url ?? "", { method: "GET", signal: options.signal })
+      const response = await this.#api.withRetry(options.signal, async () => {
+        const answer = await this.#api.send(url ?? "", { method: "GET", signal: options.signal })
         if (answer.ok) return answer
         const error = new MediaError({
           status: answer.status,
@@ -400,50 +292,5 @@ export class MediaClient {
     this.delete(fileId).catch(() => undefined)
   }
 
-  #send(url: string, init: { method: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal | undefined }) {
-    return this.#fetch(url, { ...init, signal: init.signal ?? null }).catch((cause: unknown) => {
-      if (init.signal?.aborted === true) throw init.signal.reason
-      throw networkError(cause)
-    })
-  }
 
-  /** Runs `attempt` until it succeeds, fails for good, or the retries are used up; waits with backoff between tries. */
-  async #withRetry<A>(signal: AbortSignal | undefined, attempt: (n: number) => Promise<A>): Promise<A> {
-    for (let n = 0;; n++) {
-      throwIfAborted(signal)
-      try {
-        return await attempt(n)
-      } catch (error) {
-        if (signal?.aborted === true) throw signal.reason
-        if (!(error instanceof MediaError) || !error.retryable || n + 1 >= this.#retry.attempts) throw error
-      }
-      await sleep(backoffDelay(this.#retry, n), signal)
-    }
-  }
-
-  async #api<A>(call: ApiCall): Promise<A> {
-    const url = new URL(`${this.baseUrl}${call.path}`)
-    for (const [name, value] of Object.entries(call.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value))
-    }
-    const headers: Record<string, string> = { authorization: this.#authorization, accept: "application/json" }
-    if (call.body !== undefined) headers["content-type"] = "application/json"
-    return this.#withRetry(call.signal, async (n) => {
-      const response = await this.#send(url.href, {
-        method: call.method,
-        headers,
-        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
-        signal: call.signal
-      })
-      if (response.ok) {
-        if (response.status === 204) return undefined as A
-        return await response.json().catch((cause: unknown) => {
-          throw new MediaError({ status: response.status, errorCode: "UNEXPECTED_RESPONSE", message: "the API answered with invalid JSON", cause })
-        }) as A
-      }
-      const error = await fromApiResponse(response)
-      if (call.notFoundAfterRetryIsSuccess === true && n > 0 && error.errorCode === "FILE_NOT_FOUND") return undefined as A
-      throw error
-    })
-  }
 }

@@ -15,7 +15,8 @@ import { Context, Layer } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
 import { HttpApiClient } from "effect/http-api"
 import { MediaApi } from "@media/apps/http/api/MediaApi"
-import { authorizationHeader, type MediaAuth } from "./MediaClient.ts"
+import { authorizationHeader } from "./ApiCaller.ts"
+import type { MediaAuth } from "./ClientOptions.ts"
 
 export { MediaApi }
 /** The contract's error classes, as the typed client fails with them (SPEC §7). */

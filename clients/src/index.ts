@@ -2,18 +2,18 @@
  * `@media/client`: the Promise client of Media Object Storage for browsers,
  * Node and Deno. Effect users: `@media/client/effect` (the typed HttpApiClient).
  */
-export {
-  authorizationHeader,
-  type CallOptions,
-  type MediaAuth,
-  MediaClient,
-  type MediaClientOptions,
-  type SearchQuery,
-  type UploadOptions,
-  type UploadProgress,
-  type Variant,
-  type WaitOptions
-} from "./MediaClient.ts"
+export { MediaClient } from "./MediaClient.ts"
+export type {
+  CallOptions,
+  MediaAuth,
+  MediaClientOptions,
+  SearchQuery,
+  UploadOptions,
+  UploadProgress,
+  Variant,
+  WaitOptions
+} from "./ClientOptions.ts"
+export { authorizationHeader } from "./ApiCaller.ts"
 export { type ApiErrorCode, isMediaError, MediaError, type MediaErrorCode } from "./MediaError.ts"
 export type { RetryOptions } from "./Backoff.ts"
 export type { UploadBody } from "./UploadSource.ts"

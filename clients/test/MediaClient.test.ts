@@ -110,6 +110,23 @@ layer(layerEmbedded, { timeout: 120_000, excludeTestServices: true })("MediaClie
       assert.strictEqual(ready.width, 300)
     }))
 
+  it.effect("uploads a File through fetch in Node, its type taken from the File, progress summing to the size", () =>
+    Effect.gen(function*() {
+      const server = yield* E2eServer
+      const bytes = yield* Effect.promise(() => makeJpeg(200, 100, 4))
+      const media = new MediaClient({ baseUrl: server.url, auth, uploadTransport: "fetch" })
+      const progress = recordProgress()
+      const file = yield* Effect.promise(() =>
+        media.upload(new File([bytes as Uint8Array<ArrayBuffer>], "shelf.jpg", { type: "image/jpeg" }), {
+          entityId: "SDK15|SKU-1|DAMAGED|D1",
+          onProgress: progress.onProgress
+        })
+      )
+      assertProgressCovers(progress.events, bytes.byteLength)
+      const ready = yield* Effect.promise(() => media.waitUntilReady(file.file_id))
+      assert.strictEqual(ready.width, 200)
+    }))
+
   it.effect("search iterates over every page (5 files, limit 2) in the API's order", () =>
     Effect.gen(function*() {
       const media = yield* client

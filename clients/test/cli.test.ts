@@ -93,10 +93,10 @@ layer(layerEmbedded, { timeout: 180_000, excludeTestServices: true })("media CLI
       // The user fixes the bad file and runs the same command: only it is uploaded.
       rmSync(join(photos, "too-big.jpg"))
       writeFileSync(join(photos, "too-big.jpg"), yield* Effect.promise(() => makeJpeg(320, 240, 40)))
-      const again = yield* media(["upload", "photos", "--entity", entity], { cwd, env })
+      const again = yield* media(["upload", "photos", "--entity", entity, "--wait"], { cwd, env })
       assert.strictEqual(again.code, 0, again.stderr)
       assert.strictEqual(lines(again.stdout).filter((l) => l.startsWith("skipped")).length, 3, again.stdout)
-      assert.strictEqual(lines(again.stdout).filter((l) => l.startsWith("uploaded")).length, 1, again.stdout)
+      assert.deepStrictEqual(lines(again.stdout).filter((l) => l.startsWith("uploaded")).map((l) => / ready (\S+)$/.exec(l)?.[1]), ["320x240"], again.stdout)
       assert.strictEqual(again.stderr, "", "no progress bars when stderr is not a terminal")
 
       const sdk = new MediaClient({ baseUrl: server.url, auth: { apiId: "10020-140", password: "pw-a-0123456789" } })

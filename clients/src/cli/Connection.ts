@@ -9,7 +9,8 @@ import { Flag } from "effect/cli"
 import { readFile } from "node:fs/promises"
 import { homedir } from "node:os"
 import { join } from "node:path"
-import { type MediaAuth, MediaClient } from "../MediaClient.ts"
+import type { MediaAuth } from "../ClientOptions.ts"
+import { MediaClient } from "../MediaClient.ts"
 import { CliFailure } from "./CliFailure.ts"
 
 /** The flags every command that calls the API takes. */

@@ -55,6 +55,10 @@ export const uploadCommand = Command.make("upload", {
     Flag.withDescription("Resume file recording what is uploaded (default ~/.local/state/media/upload-state.json)"),
     Flag.optional
   ),
+  wait: Flag.Boolean("wait").pipe(
+    Flag.withDescription("Wait until each uploaded photo is processed; one that fails processing fails the run"),
+    Flag.withDefault(false)
+  ),
   ...connectionFlags
 }, (input) =>
   Effect.gen(function*() {
@@ -98,8 +102,15 @@ export const uploadCommand = Command.make("upload", {
             })
           )
         ),
-        Effect.map((uploaded) => {
-          view.finish(index, "done", `uploaded  ${file.path}  ${uploaded.file_id}  ${formatBytes(file.size)}`)
+        Effect.flatMap((uploaded) => {
+          const line = `uploaded  ${file.path}  ${uploaded.file_id}  ${formatBytes(file.size)}`
+          if (!input.wait) return Effect.succeed(line)
+          return call((signal) => media.waitUntilReady(uploaded.file_id, { signal, timeout: 600_000 })).pipe(
+            Effect.map((ready) => `${line}  ready ${ready.width}x${ready.height}`)
+          )
+        }),
+        Effect.map((line) => {
+          view.finish(index, "done", line)
           return true
         }),
         Effect.catch((failure) =>
@@ -120,6 +131,6 @@ export const uploadCommand = Command.make("upload", {
   Command.withDescription(
     "Upload photos for one entity. Several at once (--concurrency), a progress bar per file on a terminal, " +
       "one line per file otherwise. Uploaded files are recorded in the --state file, so after a failure the " +
-      "same command uploads only what is missing."
+      "same command uploads only what is missing. --wait also waits until each photo is processed."
   )
 )
