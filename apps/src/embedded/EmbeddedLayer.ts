@@ -93,7 +93,7 @@ export const makeEmbedded = Effect.gen(function*() {
           registerUpload(key, size).pipe(
             Effect.provideContext(context),
             Effect.andThen(dispatcher.dispatch({ key, size }))
-          ))
+          ), { bucket })
     }).pipe(Layer.provide(NodeFileSystem.layer))
   }))
 
