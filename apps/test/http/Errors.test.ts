@@ -124,7 +124,8 @@ layer(layerTestServer())("MediaApi errors", (it) => {
 
 const failingRepository = Layer.succeed(FileRepository, FileRepository.of({
   create: () => Effect.fail(new RepositoryError({ operation: "create", cause: new Error("db password=hunter2 refused") })),
-  get: () => Effect.succeed(Option.none()),
+  // DELETE reads the record before it writes its tombstone: the database fails there.
+  get: () => Effect.fail(new RepositoryError({ operation: "get", cause: new Error("db password=hunter2 refused") })),
   transition: () => Effect.void,
   delete: () => Effect.fail(new RepositoryError({ operation: "delete", cause: new Error("db password=hunter2 refused") })),
   search: () => Effect.die(new Error("search exploded at /srv/secret/path")),
