@@ -1,5 +1,5 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer } from "effect"
 import { FileRepository, RepositoryError } from "@media/core/ports/FileRepository"
 import { UrlSigner } from "@media/core/ports/UrlSigner"
 import { assertError, bearer, call, createFile, jsonBody, layerTestServer, shipmentItem } from "./support.ts"
