@@ -229,6 +229,9 @@ export const driveFile = Effect.fn("ProcessUpload.driveFile")(function*(
  * Records that an original arrived (`uploading → uploaded`) without processing
  * it: an upload endpoint calls this before acknowledging, so a crash after the
  * acknowledgement leaves a due `uploaded` file for the sweeper, never a lost event.
+ * For a final file (a replayed POST) it makes the file due for clean-up, so the
+ * replayed bytes are deleted even if the dispatched job is lost; for a deleted
+ * file it deletes them at once.
  */
 export const registerUpload = Effect.fn("ProcessUpload.registerUpload")(function*(key: string, size: number) {
   const ids = parseOriginalKey(key)
@@ -241,9 +244,9 @@ export const registerUpload = Effect.fn("ProcessUpload.registerUpload")(function
     return "gone" as DriveResult
   }
   const record = found.value
-  if (record.status === "uploaded" || record.status === "processing") return record.status as DriveResult
   const now = yield* nowSeconds
   // Uploading: the arrival (`uploaded`, due). Final: a replayed POST, so the file is due for clean-up again.
+  // Uploaded or processing: nothing, unless the stored size is not the declared one (`size_mismatch`).
   const written = yield* commitEvent(record, {
     _tag: "ObjectCreated",
     now,
