@@ -206,7 +206,7 @@ describe("FileState", () => {
       })
     ))
 
-  it("keeps every tombstone due and never ready, and only Purged removes one", () => {
+  it("lets nothing move a tombstone but Purged, which removes the record", () => {
     assert.deepStrictEqual(
       Object.entries(transitions.deleting).filter(([, rule]) => rule !== "noop"),
       [["Purged", "removed"]]
