@@ -138,7 +138,15 @@ const runAttempt = Effect.fnUntraced(function*(record: FileRecord) {
   const event: FileEvent = result._tag === "Done"
     ? { _tag: "Processed", now, attempt: record.attempts, size: result.size, width: result.width, height: result.height }
     : { _tag: "ProcessingFailed", now, attempt: record.attempts, reason: result.reason, retryAt }
-  const committed = yield* commitOutcome(record, event)
+  const written = yield* commitOutcome(record, event)
+  // A write retried after a lost answer finds its own earlier success as a conflict: look before
+  // removing derivatives a ready file may be serving.
+  const committed = Option.isSome(written) || result._tag !== "Done"
+    ? written
+    : Option.filter(
+      yield* (yield* FileRepository).get(record.accountId, record.fileId),
+      (current) => current.status === "ready" && current.attempts === record.attempts
+    )
   // Lost the file (deleted, or the lease expired and another attempt took over): leave nothing behind.
   if (Option.isNone(committed) || committed.value.status !== "ready") yield* removeDerivatives(record, [record.attempts])
   return committed

@@ -10,6 +10,7 @@ import type { AccountId, FileId } from "../../src/Ids.ts"
 import { defaultMediaConfig } from "../../src/MediaConfig.ts"
 import { layerMemory } from "../../src/memory/layerMemory.ts"
 import { nowSeconds } from "../../src/MediaErrors.ts"
+import { imageKey, thumbnailKey } from "../../src/ObjectKeys.ts"
 import { FileRepository, RepositoryError } from "../../src/ports/FileRepository.ts"
 import { ObjectStore, StorageError } from "../../src/ports/ObjectStore.ts"
 import { handleObjectCreated } from "../../src/usecases/ProcessUpload.ts"
@@ -125,6 +126,33 @@ describe("ProcessUpload during a storage outage", () => {
       assert.strictEqual(yield* Fiber.join(fiber), "ready")
       const record = yield* recordOf(account, fileId)
       assert.strictEqual(record.attempts, 1)
+      assert.isFalse(yield* exists(key))
+    }).pipe(Effect.provide(layerMemory())))
+
+  it.effect("a write that succeeded but whose answer was lost is not undone by the retry", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const account = freshAccount()
+      const { key, fileId } = yield* uploaded(account, png(10, 10))
+      const repo = yield* FileRepository
+      let lost = 1
+      // The database applies the write, then the connection drops before it answers (a timeout).
+      const ambiguous = FileRepository.of({
+        ...repo,
+        transition: (next, expected) =>
+          repo.transition(next, expected).pipe(Effect.andThen(
+            next.status === "ready" && lost-- > 0
+              ? Effect.fail(new RepositoryError({ operation: "transition", cause: new Error("socket hang up") }))
+              : Effect.void
+          ))
+      })
+      const fiber = yield* Effect.forkChild(handleObjectCreated(key, 32).pipe(Effect.provideService(FileRepository, ambiguous)))
+      yield* advance(10)
+      assert.strictEqual(yield* Fiber.join(fiber), "ready")
+      const record = yield* recordOf(account, fileId)
+      assert.deepStrictEqual([record.status, record.attempts], ["ready", 1])
+      assert.isTrue(yield* exists(imageKey(account, fileId, 1)), "the served image stays")
+      assert.isTrue(yield* exists(thumbnailKey(account, fileId, 1)), "the served thumbnail stays")
       assert.isFalse(yield* exists(key))
     }).pipe(Effect.provide(layerMemory())))
 
