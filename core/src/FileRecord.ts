@@ -7,7 +7,16 @@ import { AccountId, FileId } from "./Ids.ts"
 import { EntityType } from "./EntityType.ts"
 import { EntityKey } from "./EntityKey.ts"
 
-export const fileStatuses = ["uploading", "uploaded", "processing", "ready", "failed"] as const
+/** The statuses clients see (SPEC §2). */
+export const visibleStatuses = ["uploading", "uploaded", "processing", "ready", "failed"] as const
+export const VisibleStatus = Schema.Literals(visibleStatuses)
+export type VisibleStatus = typeof VisibleStatus.Type
+
+/**
+ * Every stored status: the visible ones plus `deleting`, the tombstone a DELETE leaves until every
+ * object of the file is gone. Clients never see it: a tombstoned file is 404 and not listed.
+ */
+export const fileStatuses = [...visibleStatuses, "deleting"] as const
 export const FileStatus = Schema.Literals(fileStatuses)
 export type FileStatus = typeof FileStatus.Type
 
@@ -16,6 +25,7 @@ export const failureReasons = [
   "corrupt_image",
   "too_many_pixels",
   "too_large",
+  "size_mismatch",
   "upload_expired",
   "processing_error"
 ] as const
@@ -39,8 +49,16 @@ export const FileRecord = Schema.Struct({
   updatedAt: UnixSeconds,
   /** Optimistic-concurrency version: every state change is conditional on it. */
   version: Count,
-  /** Processing attempts started so far; the winning attempt names the derivatives. */
+  /**
+   * Processing attempts of the image work so far; the winning attempt names the derivatives. An attempt
+   * cut short by an unavailable store or database is given back (see `deferrals`).
+   */
   attempts: Count,
+  /**
+   * Consecutive times processing was put off because the object store or database was unavailable:
+   * the exponent of the back-off. Absent when 0.
+   */
+  deferrals: Schema.optionalKey(Count),
   /** When the pre-signed upload target stops being accepted. */
   uploadExpiresAt: UnixSeconds,
   /** Exact size the upload policy admits, when the client declared one. */
@@ -56,3 +74,7 @@ export const FileRecord = Schema.Struct({
 export type FileRecord = typeof FileRecord.Type
 
 export const isFinal = (status: FileStatus): boolean => status === "ready" || status === "failed"
+
+/** A record clients may see: anything but a tombstone. */
+export const isVisible = (record: FileRecord): record is FileRecord & { readonly status: VisibleStatus } =>
+  record.status !== "deleting"

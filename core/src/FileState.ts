@@ -19,6 +19,7 @@ export const maxAttempts = 3
 export const cleanupGraceSeconds = 60
 
 export type FileEvent =
+  /** Storage holds an original for the file (an upload, or a replay of its pre-signed POST). */
   | { readonly _tag: "ObjectCreated"; readonly now: number; readonly size: number; readonly redispatchAt: number }
   | { readonly _tag: "ProcessingStarted"; readonly now: number; readonly leaseUntil: number }
   | {
@@ -37,43 +38,61 @@ export type FileEvent =
     /** When a transient failure may be retried (the file's next `dueAt`). */
     readonly retryAt: number
   }
+  /**
+   * The attempt could not reach the object store (or database): not a failure of the image work, so the
+   * attempt is given back and the file waits until `retryAt` (SPEC §6: an outage is not an attempt).
+   */
+  | { readonly _tag: "ProcessingDeferred"; readonly now: number; readonly attempt: number; readonly retryAt: number }
   | { readonly _tag: "LeaseExpired"; readonly now: number; readonly redispatchAt: number }
   | { readonly _tag: "UploadExpired"; readonly now: number }
+  /** A client deleted the file: it becomes a `deleting` tombstone until every object is gone. */
   | { readonly _tag: "Deleted"; readonly now: number }
+  /** Every object of a tombstoned file is gone: the record goes too. */
+  | { readonly _tag: "Purged"; readonly now: number }
   /** The original and stale derivatives of a final file are gone: it is no longer due. */
   | { readonly _tag: "CleanedUp"; readonly now: number }
 
 export type FileEventTag = FileEvent["_tag"]
 
 /**
- * What each event does in each status: a target ("→ status"), "settled"
- * (same status, no longer due), "noop" (a duplicate, a stale attempt, or a
- * lost race), or "illegal". Targets marked
- * with a guard in `apply` fall back to "noop" when the guard does not hold.
+ * What each event does in each status: a target ("→ status"), "removed" (the record goes),
+ * "settled" (same status, no longer due), "due-again" (same status, due for clean-up: an original
+ * arrived for a final file), "size-check" (`failed`/`size_mismatch` if the stored size differs from
+ * the declared one, else nothing), "noop" (a duplicate, a stale attempt, or a lost race), or
+ * "illegal". Targets marked with a guard in `apply` fall back to "noop" when the guard does not hold
+ * (ObjectCreated on an upload of the wrong size goes to `failed` instead of `uploaded`).
  */
-export type Rule = FileStatus | "deleted" | "retry-or-failed" | "settled" | "noop" | "illegal"
+export type Rule = FileStatus | "removed" | "retry-or-failed" | "settled" | "due-again" | "size-check" | "noop" | "illegal"
+
+const finalRow = {
+  ObjectCreated: "due-again", ProcessingStarted: "noop", Processed: "noop", ProcessingFailed: "noop",
+  ProcessingDeferred: "noop", LeaseExpired: "noop", UploadExpired: "noop", Deleted: "deleting", Purged: "illegal",
+  CleanedUp: "settled"
+} as const
 
 export const transitions: { readonly [S in FileStatus]: { readonly [E in FileEventTag]: Rule } } = {
-  //           ObjectCreated  ProcessingStarted  Processed   ProcessingFailed   LeaseExpired       UploadExpired  Deleted    CleanedUp
   uploading: {
     ObjectCreated: "uploaded", ProcessingStarted: "illegal", Processed: "illegal", ProcessingFailed: "illegal",
-    LeaseExpired: "illegal", UploadExpired: "failed", Deleted: "deleted", CleanedUp: "noop"
+    ProcessingDeferred: "illegal", LeaseExpired: "illegal", UploadExpired: "failed", Deleted: "deleting",
+    Purged: "illegal", CleanedUp: "noop"
   },
   uploaded: {
-    ObjectCreated: "noop", ProcessingStarted: "processing", Processed: "noop", ProcessingFailed: "noop",
-    LeaseExpired: "noop", UploadExpired: "noop", Deleted: "deleted", CleanedUp: "noop"
+    ObjectCreated: "size-check", ProcessingStarted: "processing", Processed: "noop", ProcessingFailed: "noop",
+    ProcessingDeferred: "noop", LeaseExpired: "noop", UploadExpired: "noop", Deleted: "deleting", Purged: "illegal",
+    CleanedUp: "noop"
   },
   processing: {
-    ObjectCreated: "noop", ProcessingStarted: "noop", Processed: "ready", ProcessingFailed: "retry-or-failed",
-    LeaseExpired: "retry-or-failed", UploadExpired: "noop", Deleted: "deleted", CleanedUp: "noop"
+    ObjectCreated: "size-check", ProcessingStarted: "noop", Processed: "ready", ProcessingFailed: "retry-or-failed",
+    ProcessingDeferred: "uploaded", LeaseExpired: "retry-or-failed", UploadExpired: "noop", Deleted: "deleting",
+    Purged: "illegal", CleanedUp: "noop"
   },
-  ready: {
+  ready: finalRow,
+  failed: finalRow,
+  // A tombstone only waits for its objects to go; nothing else can bring it back.
+  deleting: {
     ObjectCreated: "noop", ProcessingStarted: "noop", Processed: "noop", ProcessingFailed: "noop",
-    LeaseExpired: "noop", UploadExpired: "noop", Deleted: "deleted", CleanedUp: "settled"
-  },
-  failed: {
-    ObjectCreated: "noop", ProcessingStarted: "noop", Processed: "noop", ProcessingFailed: "noop",
-    LeaseExpired: "noop", UploadExpired: "noop", Deleted: "deleted", CleanedUp: "settled"
+    ProcessingDeferred: "noop", LeaseExpired: "noop", UploadExpired: "noop", Deleted: "noop", Purged: "removed",
+    CleanedUp: "noop"
   }
 }
 
@@ -89,33 +108,52 @@ export type Outcome =
 
 const unchanged: Outcome = { _tag: "Unchanged" }
 
-const changed = (
-  record: FileRecord,
-  now: number,
-  patch: Partial<FileRecord>,
-  drop: ReadonlyArray<"leaseExpiresAt" | "dueAt" | "failureReason">
-): Outcome => {
+type Droppable = "leaseExpiresAt" | "dueAt" | "failureReason" | "width" | "height"
+
+const changed = (record: FileRecord, now: number, patch: Partial<FileRecord>, drop: ReadonlyArray<Droppable>): Outcome => {
   const next: Record<string, unknown> = { ...record, ...patch, version: record.version + 1, updatedAt: now }
   for (const key of drop) delete next[key]
   return { _tag: "Changed", record: next as FileRecord }
 }
 
-const failed = (record: FileRecord, now: number, reason: FailureReason): Outcome =>
-  changed(record, now, { status: "failed", failureReason: reason, dueAt: now + cleanupGraceSeconds }, ["leaseExpiresAt"])
+const failed = (record: FileRecord, now: number, reason: FailureReason, patch: Partial<FileRecord> = {}): Outcome =>
+  changed(record, now, { ...patch, status: "failed", failureReason: reason, dueAt: now + cleanupGraceSeconds }, [
+    "leaseExpiresAt"
+  ])
 
 const retryOrFail = (record: FileRecord, now: number, redispatchAt: number, reason: FailureReason): Outcome =>
   reason === "processing_error" && record.attempts < maxAttempts
     ? changed(record, now, { status: "uploaded", dueAt: redispatchAt }, ["leaseExpiresAt"])
     : failed(record, now, reason)
 
+/** Defence in depth: the policy admits exactly the declared size, so any other stored size is refused. */
+const sizeDiffers = (record: FileRecord, size: number): boolean =>
+  record.declaredSize !== undefined && record.declaredSize !== size
+
+/**
+ * How long processing waits after the store or database was unavailable for the `deferrals`-th time
+ * in a row: `base` doubled each time, capped at `cap` (SPEC §6: capped exponential back-off).
+ */
+export const outageBackoffSeconds = (deferrals: number, base: number, cap: number): number =>
+  Math.min(cap, base * 2 ** Math.min(Math.max(0, deferrals - 1), 30))
+
 /** Applies one event. Guards make stale or premature events no-ops. */
 export const apply = (record: FileRecord, event: FileEvent): Result.Result<Outcome, IllegalTransition> => {
   const rule = transitions[record.status][event._tag]
   if (rule === "illegal") return Result.fail(new IllegalTransition({ from: record.status, event: event._tag }))
   if (rule === "noop") return Result.succeed(unchanged)
-  if (rule === "deleted") return Result.succeed({ _tag: "Removed" })
+  if (rule === "removed") return Result.succeed({ _tag: "Removed" })
   switch (event._tag) {
     case "ObjectCreated":
+      if (rule === "due-again") {
+        // A replayed POST stored bytes again: the file is due until they are deleted and that is recorded.
+        if (record.dueAt !== undefined) return Result.succeed(unchanged)
+        return Result.succeed(changed(record, record.updatedAt, { dueAt: event.now + cleanupGraceSeconds }, []))
+      }
+      if (sizeDiffers(record, event.size)) {
+        return Result.succeed(failed(record, event.now, "size_mismatch", { fileSize: event.size }))
+      }
+      if (rule === "size-check") return Result.succeed(unchanged)
       return Result.succeed(
         changed(record, event.now, { status: "uploaded", fileSize: event.size, dueAt: event.redispatchAt }, [])
       )
@@ -143,6 +181,16 @@ export const apply = (record: FileRecord, event: FileEvent): Result.Result<Outco
     case "ProcessingFailed":
       if (event.attempt !== record.attempts) return Result.succeed(unchanged)
       return Result.succeed(retryOrFail(record, event.now, event.retryAt, event.reason))
+    case "ProcessingDeferred":
+      if (event.attempt !== record.attempts) return Result.succeed(unchanged)
+      return Result.succeed(
+        changed(record, event.now, {
+          status: "uploaded",
+          attempts: record.attempts - 1,
+          deferrals: (record.deferrals ?? 0) + 1,
+          dueAt: event.retryAt
+        }, ["leaseExpiresAt"])
+      )
     case "LeaseExpired":
       if (record.leaseExpiresAt === undefined || event.now < record.leaseExpiresAt) return Result.succeed(unchanged)
       return Result.succeed(retryOrFail(record, event.now, event.redispatchAt, "processing_error"))
@@ -150,6 +198,16 @@ export const apply = (record: FileRecord, event: FileEvent): Result.Result<Outco
       if (record.dueAt === undefined || event.now < record.dueAt) return Result.succeed(unchanged)
       return Result.succeed(failed(record, event.now, "upload_expired"))
     case "Deleted":
+      // Due at once: whoever deleted it removes the objects now; if that fails, the sweeper retries.
+      return Result.succeed(
+        changed(record, event.now, { status: "deleting", dueAt: event.now }, [
+          "leaseExpiresAt",
+          "failureReason",
+          "width",
+          "height"
+        ])
+      )
+    case "Purged":
       return Result.succeed({ _tag: "Removed" })
     case "CleanedUp": {
       if (record.dueAt === undefined) return Result.succeed(unchanged)
@@ -167,9 +225,10 @@ export const invariantViolations = (record: FileRecord): ReadonlyArray<string> =
   if ((record.status === "ready") !== (has("width") && has("height"))) problems.push("dimensions iff ready")
   if ((record.status === "failed") !== has("failureReason")) problems.push("failure reason iff failed")
   if ((record.status === "processing") !== has("leaseExpiresAt")) problems.push("lease iff processing")
-  // A final file is due only until its clean-up is recorded; every other file is always due.
+  // A final file is due only until its clean-up is recorded; every other file (tombstones too) is always due.
   if (record.status !== "ready" && record.status !== "failed" && !has("dueAt")) problems.push("moving but not due")
   if (record.status === "processing" && record.attempts < 1) problems.push("processing without an attempt")
   if (record.status === "ready" && record.contentType !== "image/jpeg") problems.push("ready but not JPEG")
+  if (record.attempts < 0) problems.push("negative attempts")
   return problems
 }

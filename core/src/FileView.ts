@@ -4,7 +4,7 @@
  */
 import { Effect, Schema } from "effect"
 import { EntityType } from "./EntityType.ts"
-import { FailureReason, type FileRecord, FileStatus } from "./FileRecord.ts"
+import { FailureReason, type FileRecord, VisibleStatus } from "./FileRecord.ts"
 import { MediaConfig } from "./MediaConfig.ts"
 import { imageKey, thumbnailKey } from "./ObjectKeys.ts"
 import { UrlSigner } from "./ports/UrlSigner.ts"
@@ -15,7 +15,7 @@ export const FileView = Schema.Struct({
   file_size: Schema.Int,
   entity_type: EntityType,
   entity_id: Schema.String,
-  status: FileStatus,
+  status: VisibleStatus,
   created_at: Schema.Int,
   updated_at: Schema.Int,
   download_url: Schema.optionalKey(Schema.String),
@@ -28,8 +28,11 @@ export const FileView = Schema.Struct({
 }).annotate({ identifier: "File" })
 export type FileView = typeof FileView.Type
 
-/** Renders a record, signing download URLs for ready files (valid at least the configured TTL from `now`). */
-export const toView = Effect.fnUntraced(function*(record: FileRecord, now: number) {
+/**
+ * Renders a record clients may see (never a tombstone: see `isVisible`), signing download URLs for
+ * ready files (valid at least the configured TTL from `now`).
+ */
+export const toView = Effect.fnUntraced(function*(record: FileRecord & { readonly status: VisibleStatus }, now: number) {
   const base: FileView = {
     file_id: record.fileId,
     content_type: record.contentType,

@@ -23,10 +23,16 @@ export interface MediaConfigShape {
   /** A file left `uploaded` this long (a lost event, a crash) is dispatched again by the sweeper. */
   readonly redispatchAfterSeconds: number
   /**
-   * After a transient failure (storage unreachable, codec crash) the next attempt waits this long,
-   * doubled for each attempt made: an outage of a minute or two does not use up all three attempts.
+   * After a transient failure of the image work (a codec crash or hang) the next attempt waits this long,
+   * doubled for each attempt made. Also the first back-off after the store or database was unavailable.
    */
   readonly retryDelaySeconds: number
+  /**
+   * While the object store or database is unavailable, processing waits `retryDelaySeconds` doubled
+   * at each try, at most this long, for as long as the outage lasts: no attempt is used up and the
+   * original is kept (SPEC §6).
+   */
+  readonly outageBackoffCapSeconds: number
 }
 
 export const defaultMediaConfig: MediaConfigShape = {
@@ -38,7 +44,8 @@ export const defaultMediaConfig: MediaConfigShape = {
   downloadUrlGranularitySeconds: 60,
   leaseSeconds: 5 * 60,
   redispatchAfterSeconds: 60,
-  retryDelaySeconds: 15
+  retryDelaySeconds: 15,
+  outageBackoffCapSeconds: 30 * 60
 }
 
 export const MediaConfig = Context.Reference<MediaConfigShape>("core/MediaConfig", {

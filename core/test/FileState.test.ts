@@ -1,7 +1,15 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Result } from "effect"
 import type { FileRecord } from "../src/FileRecord.ts"
-import { apply, cleanupGraceSeconds, type FileEvent, type Outcome, transitions } from "../src/FileState.ts"
+import {
+  apply,
+  cleanupGraceSeconds,
+  type FileEvent,
+  invariantViolations,
+  type Outcome,
+  outageBackoffSeconds,
+  transitions
+} from "../src/FileState.ts"
 import { uploadingRecord } from "./fixtures.ts"
 
 const uploading = uploadingRecord({ createdAt: 1_000, updatedAt: 1_000, uploadExpiresAt: 1_900, dueAt: 2_800 })
@@ -32,7 +40,9 @@ const ev = {
   }),
   leaseExpired: (now: number) => ({ _tag: "LeaseExpired", now, redispatchAt: now + 5 }),
   uploadExpired: (now: number) => ({ _tag: "UploadExpired", now }),
+  deferred: (attempt: number) => ({ _tag: "ProcessingDeferred", now: 1_300, attempt, retryAt: 1_315 }),
   deleted: { _tag: "Deleted", now: 1_300 },
+  purged: { _tag: "Purged", now: 1_320 },
   cleanedUp: { _tag: "CleanedUp", now: 1_350 }
 } satisfies Record<string, FileEvent | ((...a: never[]) => FileEvent)>
 
@@ -50,6 +60,15 @@ const changedTo = (record: FileRecord, event: FileEvent): FileRecord => {
 }
 const isIllegal = (record: FileRecord, event: FileEvent) => Result.isFailure(apply(record, event))
 const isUnchanged = (record: FileRecord, event: FileEvent) => outcome(record, event)._tag === "Unchanged"
+
+/** Deleted makes a tombstone: never `ready`, due at once, nothing only a live file has, invariants kept. */
+const assertTombstone = (record: FileRecord) => {
+  const next = changedTo(record, ev.deleted)
+  assert.strictEqual(next.status, "deleting")
+  assert.strictEqual(next.dueAt, ev.deleted.now)
+  for (const k of ["width", "height", "failureReason", "leaseExpiresAt"] as const) assert.isUndefined(next[k], k)
+  assert.deepStrictEqual(invariantViolations(next), [])
+}
 
 describe("FileState", () => {
   describe("uploading", () => {
@@ -73,7 +92,16 @@ describe("FileState", () => {
       // Due for its clean-up (a late original must not linger).
       assert.strictEqual(next.dueAt, 2_800 + cleanupGraceSeconds)
     })
-    it("is removed by Deleted", () => assert.strictEqual(outcome(uploading, ev.deleted)._tag, "Removed"))
+    it("becomes a due tombstone on Deleted", () => assertTombstone(uploading))
+    it("fails size_mismatch when the stored size differs from the declared file_size", () => {
+      const declared = { ...uploading, declaredSize: 400 }
+      const next = changedTo(declared, ev.created)
+      assert.strictEqual(next.status, "failed")
+      assert.strictEqual(next.failureReason, "size_mismatch")
+      assert.strictEqual(next.fileSize, 500)
+      assert.strictEqual(next.dueAt, 1_100 + cleanupGraceSeconds)
+      assert.strictEqual(changedTo({ ...uploading, declaredSize: 500 }, ev.created).status, "uploaded")
+    })
   })
 
   describe("uploaded", () => {
@@ -89,7 +117,12 @@ describe("FileState", () => {
         assert.isTrue(isUnchanged(uploaded, e), e._tag)
       }
     })
-    it("is removed by Deleted", () => assert.strictEqual(outcome(uploaded, ev.deleted)._tag, "Removed"))
+    it("becomes a due tombstone on Deleted", () => assertTombstone(uploaded))
+    it("fails size_mismatch when an original of another size than declared arrives again", () => {
+      const next = changedTo({ ...uploaded, declaredSize: 500 }, { ...ev.created, size: 501 })
+      assert.strictEqual(next.failureReason, "size_mismatch")
+      assert.isTrue(isUnchanged({ ...uploaded, declaredSize: 500 }, ev.created))
+    })
   })
 
   describe("processing", () => {
@@ -136,13 +169,35 @@ describe("FileState", () => {
         assert.isTrue(isUnchanged(processing, e), e._tag)
       }
     })
-    it("is removed by Deleted", () => assert.strictEqual(outcome(processing, ev.deleted)._tag, "Removed"))
+    it("becomes a due tombstone on Deleted, dropping the lease", () => assertTombstone(processing))
+    it("gives the attempt back and waits until the retry time when the store was unavailable", () => {
+      const next = changedTo(processing, ev.deferred(1))
+      assert.strictEqual(next.status, "uploaded")
+      assert.strictEqual(next.attempts, 0)
+      assert.strictEqual(next.deferrals, 1)
+      assert.strictEqual(next.dueAt, 1_315)
+      assert.isUndefined(next.leaseExpiresAt)
+      // Even on the last allowed attempt: an outage never fails a file.
+      const third = changedTo({ ...processing, attempts: 3, deferrals: 4 }, ev.deferred(3))
+      assert.strictEqual(third.status, "uploaded")
+      assert.strictEqual(third.attempts, 2)
+      assert.strictEqual(third.deferrals, 5)
+    })
+    it("ignores a stale attempt's ProcessingDeferred", () => {
+      assert.isTrue(isUnchanged(processing, ev.deferred(0)))
+      assert.isTrue(isUnchanged(processing, ev.deferred(2)))
+    })
+    it("fails size_mismatch when an original of another size than declared arrives mid-attempt", () => {
+      const next = changedTo({ ...processing, declaredSize: 500 }, { ...ev.created, size: 7 })
+      assert.strictEqual(next.failureReason, "size_mismatch")
+      assert.isUndefined(next.leaseExpiresAt)
+    })
   })
 
   describe.each([["ready", ready], ["failed", failed]] as const)("%s", (_, record) => {
-    it("ignores every event but Deleted and CleanedUp: a final file never changes", () => {
+    it("ignores every event but ObjectCreated, Deleted and CleanedUp: a final file never changes", () => {
       const pending = { ...record, dueAt: 1_360 }
-      for (const e of [ev.created, ev.started, ev.processed(1), ev.failedWith(1), ev.leaseExpired(9_000), ev.uploadExpired(9_000)]) {
+      for (const e of [ev.started, ev.processed(1), ev.failedWith(1), ev.deferred(1), ev.leaseExpired(9_000), ev.uploadExpired(9_000)]) {
         assert.isTrue(isUnchanged(record, e), e._tag)
         assert.isTrue(isUnchanged(pending, e), e._tag)
       }
@@ -155,18 +210,58 @@ describe("FileState", () => {
       assert.deepStrictEqual(next, { ...record, version: record.version + 1 })
       assert.isTrue(isUnchanged(next, ev.cleanedUp))
     })
-    it("is removed by Deleted", () => assert.strictEqual(outcome(record, ev.deleted)._tag, "Removed"))
+    it("becomes due for clean-up again when an original arrives (a replayed POST), whatever its size", () => {
+      for (const e of [{ ...ev.created, now: 5_000 }, { ...ev.created, now: 5_000, size: 1 }]) {
+        const o = outcome(record, e)
+        if (o._tag !== "Changed") throw new Error(`expected a change, got ${o._tag}`)
+        // Nothing a client sees changes (not even updated_at).
+        assert.deepStrictEqual(o.record, { ...record, version: record.version + 1, dueAt: 5_000 + cleanupGraceSeconds })
+      }
+      // Already due: the pending clean-up removes it.
+      assert.isTrue(isUnchanged({ ...record, dueAt: 1_360 }, ev.created))
+    })
+    it("becomes a due tombstone on Deleted, dropping what only a final file has", () => {
+      assertTombstone(record)
+      assertTombstone({ ...record, dueAt: 1_360 })
+    })
   })
 
-  it("has an illegal cell only where an event needs an upload that has not arrived", () => {
+  describe("deleting", () => {
+    const tombstone = changedTo(ready, ev.deleted)
+    it("is removed by Purged, and by nothing else", () => {
+      assert.strictEqual(outcome(tombstone, ev.purged)._tag, "Removed")
+      for (const e of [ev.created, ev.started, ev.processed(1), ev.failedWith(1), ev.deferred(1), ev.leaseExpired(9_000), ev.uploadExpired(9_000), ev.deleted, ev.cleanedUp]) {
+        assert.isTrue(isUnchanged(tombstone, e), e._tag)
+      }
+    })
+    it("refuses Purged for a file that is not a tombstone", () => {
+      for (const record of [uploading, uploaded, processing, ready, failed]) assert.isTrue(isIllegal(record, ev.purged), record.status)
+    })
+  })
+
+  describe("outageBackoffSeconds", () => {
+    it("starts at the base, doubles at each deferral, and stays at the cap", () => {
+      const delays = Array.from({ length: 12 }, (_, i) => outageBackoffSeconds(i + 1, 15, 1_800))
+      assert.deepStrictEqual(delays, [15, 30, 60, 120, 240, 480, 960, 1_800, 1_800, 1_800, 1_800, 1_800])
+      assert.strictEqual(outageBackoffSeconds(10_000, 15, 1_800), 1_800)
+    })
+  })
+
+  it("has an illegal cell only where an event needs an upload that has not arrived, or purges a live file", () => {
     const illegal = Object.entries(transitions).flatMap(([status, row]) =>
       Object.entries(row).filter(([, rule]) => rule === "illegal").map(([event]) => `${status}+${event}`)
     )
     assert.deepStrictEqual(illegal.sort(), [
+      "failed+Purged",
+      "processing+Purged",
+      "ready+Purged",
+      "uploaded+Purged",
       "uploading+LeaseExpired",
       "uploading+Processed",
+      "uploading+ProcessingDeferred",
       "uploading+ProcessingFailed",
-      "uploading+ProcessingStarted"
+      "uploading+ProcessingStarted",
+      "uploading+Purged"
     ])
   })
 })

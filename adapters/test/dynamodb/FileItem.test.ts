@@ -27,6 +27,23 @@ describe("FileItem", () => {
       assert.deepStrictEqual(yield* fromItem("get")(toItem(r)), r)
     }))
 
+  it.effect("round-trips what the lifecycle added: the declared size, outage deferrals, a size_mismatch, a tombstone", () =>
+    Effect.gen(function*() {
+      for (
+        const r of [
+          record(1, { declaredSize: 40, deferrals: 3, dueAt: 42 }),
+          record(2, { status: "failed", failureReason: "size_mismatch", declaredSize: 40, fileSize: 50 }),
+          record(3, { status: "deleting", dueAt: 42 })
+        ]
+      ) {
+        const item = toItem(r)
+        assert.strictEqual(item["declaredSize"], r.declaredSize)
+        assert.deepStrictEqual(yield* fromItem("get")(item), r)
+      }
+      // A tombstone is due, so the sweeper finds it.
+      assert.property(toItem(record(3, { status: "deleting", dueAt: 42 })), "due_pk")
+    }))
+
   it.effect("refuses an item that is not a record", () =>
     Effect.gen(function*() {
       const error = yield* fromItem("get")({ ...toItem(record(1)), fileSize: -1 }).pipe(Effect.flip)

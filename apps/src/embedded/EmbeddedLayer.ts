@@ -18,6 +18,7 @@ import { Cursors } from "@media/core/Cursor"
 import { registerUpload } from "@media/core/usecases/ProcessUpload"
 import { Authenticator } from "@media/core/ports/Authenticator"
 import type { FileRepository } from "@media/core/ports/FileRepository"
+import type { ObjectStore } from "@media/core/ports/ObjectStore"
 import { FileIds } from "@media/core/ports/FileIds"
 import { UrlSigner } from "@media/core/ports/UrlSigner"
 import { AppConfig, mediaConfigLayer } from "../config/AppConfig.ts"
@@ -79,7 +80,7 @@ export const makeEmbedded = Effect.gen(function*() {
 
   const storageRoutes = Layer.unwrap(Effect.gen(function*() {
     const dispatcher = yield* Dispatcher
-    const context = yield* Effect.context<FileRepository>()
+    const context = yield* Effect.context<FileRepository | ObjectStore>()
     return uploadRoutes({
       root,
       bucket,
@@ -93,7 +94,7 @@ export const makeEmbedded = Effect.gen(function*() {
           registerUpload(key, size).pipe(
             Effect.provideContext(context),
             Effect.andThen(dispatcher.dispatch({ key, size }))
-          ))
+          ), { bucket })
     }).pipe(Layer.provide(NodeFileSystem.layer))
   }))
 

@@ -3,7 +3,7 @@
  * whatever a previous run left half-done (an upload stored but not processed,
  * a file queued when it stopped) belongs to no one and is dispatched again at
  * once rather than when its due time comes (finished files whose original was
- * not yet removed included). Files left `processing` wait for their lease, then
+ * not yet removed, and deletes that did not finish, included). Files left `processing` wait for their lease, then
  * the sweeper retries them.
  */
 import { Effect, Layer, Option } from "effect"

@@ -12,7 +12,8 @@ import { ObservabilityLayer } from "../config/Observability.ts"
 import { handleS3Event, sweep } from "./handleS3Event.ts"
 
 export const LambdaLayer = Layer.mergeAll(AwsStorageLayer, SharpImageProcessor.layer).pipe(
-  Layer.provide(AppConfig.layer),
+  // Kept in the runtime: the handler reads MEDIA_BUCKET from it.
+  Layer.provideMerge(AppConfig.layer),
   Layer.provide(ObservabilityLayer)
 )
 

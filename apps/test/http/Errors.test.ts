@@ -1,5 +1,5 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer } from "effect"
 import { FileRepository, RepositoryError } from "@media/core/ports/FileRepository"
 import { UrlSigner } from "@media/core/ports/UrlSigner"
 import { assertError, bearer, call, createFile, jsonBody, layerTestServer, shipmentItem } from "./support.ts"
@@ -124,7 +124,8 @@ layer(layerTestServer())("MediaApi errors", (it) => {
 
 const failingRepository = Layer.succeed(FileRepository, FileRepository.of({
   create: () => Effect.fail(new RepositoryError({ operation: "create", cause: new Error("db password=hunter2 refused") })),
-  get: () => Effect.succeed(Option.none()),
+  // DELETE reads the record before it writes its tombstone: the database fails there.
+  get: () => Effect.fail(new RepositoryError({ operation: "get", cause: new Error("db password=hunter2 refused") })),
   transition: () => Effect.void,
   delete: () => Effect.fail(new RepositoryError({ operation: "delete", cause: new Error("db password=hunter2 refused") })),
   search: () => Effect.die(new Error("search exploded at /srv/secret/path")),

@@ -1,15 +1,20 @@
 /**
  * Use case: remove a file's record and every object it has or may yet get.
- * A processor or an upload that finishes afterwards finds no record and
- * removes what it wrote (see ProcessUpload), so nothing is left behind.
+ * The record first becomes a `deleting` tombstone (due, invisible to clients),
+ * then the objects go, then the record: if removing objects fails, the DELETE
+ * fails and a retry (or the sweeper) finishes the job. A processor or an upload
+ * that finishes afterwards finds a tombstone or no record and removes what it
+ * wrote (see ProcessUpload), so nothing is left behind.
  */
 import { Effect, Option } from "effect"
+import type { FileRecord } from "../FileRecord.ts"
 import { maxAttempts } from "../FileState.ts"
 import { type AccountId, type FileId, isFileId } from "../Ids.ts"
-import { FileNotFound } from "../MediaErrors.ts"
+import { FileNotFound, nowSeconds } from "../MediaErrors.ts"
 import { derivativeKeys, originalKey } from "../ObjectKeys.ts"
 import { FileRepository } from "../ports/FileRepository.ts"
 import { ObjectStore } from "../ports/ObjectStore.ts"
+import { commitEvent } from "./commitEvent.ts"
 
 /** Every key a file can own: its original and the derivatives of every possible attempt. */
 export const allObjectKeys = (accountId: AccountId, fileId: FileId): ReadonlyArray<string> => {
@@ -18,13 +23,30 @@ export const allObjectKeys = (accountId: AccountId, fileId: FileId): ReadonlyArr
   return keys
 }
 
-export const deleteFile = Effect.fn("DeleteFile")(function*(accountId: AccountId, fileId: string) {
-  if (!isFileId(fileId)) return yield* new FileNotFound({ fileId })
-  const removed = yield* (yield* FileRepository).delete(accountId, fileId)
-  if (Option.isNone(removed)) return yield* new FileNotFound({ fileId })
+/** Finishes a tombstone: every object goes, then (only then) the record. Idempotent. */
+export const purge = Effect.fnUntraced(function*(tombstone: FileRecord) {
   const store = yield* ObjectStore
-  yield* Effect.forEach(allObjectKeys(accountId, fileId), (key) => store.delete(key), {
+  yield* Effect.forEach(allObjectKeys(tombstone.accountId, tombstone.fileId), (key) => store.delete(key), {
     concurrency: 4,
     discard: true
   })
+  yield* commitEvent(tombstone, { _tag: "Purged", now: yield* nowSeconds })
+})
+
+// A lost write means someone else changed the record in between; a few re-reads settle it.
+const maxTries = 8
+
+export const deleteFile = Effect.fn("DeleteFile")(function*(accountId: AccountId, fileId: string) {
+  if (!isFileId(fileId)) return yield* new FileNotFound({ fileId })
+  const repo = yield* FileRepository
+  for (let i = 0; i < maxTries; i++) {
+    const found = yield* repo.get(accountId, fileId)
+    if (Option.isNone(found)) return yield* new FileNotFound({ fileId })
+    // A tombstone left by a DELETE that failed half-way: this retry finishes it.
+    if (found.value.status === "deleting") return yield* purge(found.value)
+    const tombstone = yield* commitEvent(found.value, { _tag: "Deleted", now: yield* nowSeconds })
+    if (Option.isSome(tombstone)) return yield* purge(tombstone.value)
+  }
+  // Still racing after all these tries: the file is busy, not gone; a retry will do it.
+  return yield* Effect.die(new Error(`could not delete file ${fileId}: its record kept changing`))
 })

@@ -6,6 +6,7 @@ import { Effect, Result } from "effect"
 import { Cursors, type CursorBinding } from "../Cursor.ts"
 import { parsePrefix } from "../EntityKey.ts"
 import { entityTypeNames, isEntityType } from "../EntityType.ts"
+import { type FileRecord, isVisible, type VisibleStatus } from "../FileRecord.ts"
 import { type FileView, toView } from "../FileView.ts"
 import type { AccountId } from "../Ids.ts"
 import { InvalidRequest, nowSeconds } from "../MediaErrors.ts"
@@ -48,17 +49,29 @@ export const searchFiles = Effect.fn("SearchFiles")(function*(accountId: Account
   if (after !== undefined && !sortKey(after).startsWith(prefix.success.match)) {
     return yield* new InvalidRequest({ message: "cursor is invalid or belongs to another query" })
   }
-  const page = yield* (yield* FileRepository).search({
-    accountId,
-    entityType: request.entityType,
-    prefix: prefix.success,
-    after,
-    limit
-  })
+  const repo = yield* FileRepository
+  // Tombstones (deletes in progress) are not listed; pages are refilled past them so a page with a
+  // cursor stays full.
+  const records: Array<FileRecord & { readonly status: VisibleStatus }> = []
+  let position = after
+  let more = true
+  while (more && records.length < limit) {
+    const page = yield* repo.search({
+      accountId,
+      entityType: request.entityType,
+      prefix: prefix.success,
+      after: position,
+      limit: limit - records.length
+    })
+    for (const record of page.files) if (isVisible(record)) records.push(record)
+    const last = page.files.at(-1)
+    more = page.more && last !== undefined
+    if (last !== undefined) position = { entityId: last.entityId, createdAt: last.createdAt, fileId: last.fileId }
+  }
   const now = yield* nowSeconds
-  const files = yield* Effect.forEach(page.files, (record) => toView(record, now))
-  const last = page.files.at(-1)
-  if (!page.more || last === undefined) return { files } satisfies SearchResult
+  const files = yield* Effect.forEach(records, (record) => toView(record, now))
+  const last = records.at(-1)
+  if (!more || last === undefined) return { files } satisfies SearchResult
   const cursor = yield* cursors.encode(binding, {
     entityId: last.entityId,
     createdAt: last.createdAt,

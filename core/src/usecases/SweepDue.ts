@@ -32,8 +32,18 @@ const expireUpload = Effect.fnUntraced(function*(record: FileRecord, now: number
 /** Beyond the attempt itself (bounded by the lease): reading, writing and cleaning up. */
 const stallMarginSeconds = 30
 
-/** What became of a due file: where the workflow left it, or "stalled" when it overran its bound. */
-export type SweepResult = DriveResult | "stalled"
+/**
+ * What became of a due file: where the workflow left it, "stalled" when it overran its bound, or
+ * "unavailable" when the store or database failed it (it stays due; a later sweep takes it up).
+ */
+export type SweepResult = DriveResult | "stalled" | "unavailable"
+
+const unavailable = (record: FileRecord, error: { readonly operation: string; readonly cause: unknown }) =>
+  Effect.logWarning("the store is unavailable for a due file; a later sweep retries it", {
+    file_id: record.fileId,
+    operation: error.operation,
+    cause: String(error.cause)
+  }).pipe(Effect.as("unavailable" as SweepResult))
 
 /**
  * One sweep: returns what became of each due file. Each file gets at most its
@@ -58,6 +68,11 @@ export const sweepDue = Effect.fn("SweepDue")(function*(options: SweepOptions = 
             ),
           onSome: (result) => Effect.succeed(result as SweepResult)
         })),
+        // One file's outage must not cut the sweep short for the others.
+        Effect.catchTags({
+          StorageError: (error) => unavailable(record, error),
+          RepositoryError: (error) => unavailable(record, error)
+        }),
         Effect.map((result): readonly [FileRecord, SweepResult] => [record, result])
       ), { concurrency: options.concurrency ?? 4 })
 })

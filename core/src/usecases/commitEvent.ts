@@ -7,14 +7,20 @@ import type { FileRecord } from "../FileRecord.ts"
 import { apply, type FileEvent } from "../FileState.ts"
 import { FileRepository } from "../ports/FileRepository.ts"
 
-/** The record as written; none when the event changed nothing or another writer got there first. */
+/** The record as written; none when the event changed nothing, removed the record, or another writer got there first. */
 export const commitEvent = Effect.fnUntraced(function*(record: FileRecord, event: FileEvent) {
   const outcome = apply(record, event)
   // Callers only send events the table allows from the status they read: anything else is a bug.
   if (Result.isFailure(outcome)) return yield* Effect.die(outcome.failure)
+  const repo = yield* FileRepository
+  // Only a tombstone is ever removed, and nothing moves a tombstone on: the delete needs no condition.
+  if (outcome.success._tag === "Removed") {
+    yield* repo.delete(record.accountId, record.fileId)
+    return Option.none<FileRecord>()
+  }
   if (outcome.success._tag !== "Changed") return Option.none<FileRecord>()
   const next = outcome.success.record
-  const written = yield* (yield* FileRepository).transition(next, record.version).pipe(
+  const written = yield* repo.transition(next, record.version).pipe(
     Effect.as(true),
     Effect.catchTag("WriteConflict", () => Effect.succeed(false))
   )

@@ -8,6 +8,7 @@ import type { E2eServer, Mode } from "../../support/servers.ts"
 import { edges } from "./edges.ts"
 import { errors } from "./errors.ts"
 import { lifecycle } from "./lifecycle.ts"
+import { replay } from "./replay.ts"
 import { search } from "./search.ts"
 import { signedUrls } from "./signedUrls.ts"
 
@@ -20,6 +21,7 @@ export const endToEnd = <Extra, E>(
   // Live clock: the server signs and expires by real time, and polling waits for real.
   layer(server, { timeout: 180_000, excludeTestServices: true })(name, (it) => {
     lifecycle(it)
+    replay(it)
     edges(it)
     signedUrls(it, mode)
     search(it)

@@ -1,0 +1,58 @@
+import { assert, describe, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer, Logger, Option } from "effect"
+import { objectCreatedEvent } from "@media/adapters/disk/DiskUploadEndpoint"
+import type { AccountId } from "@media/core/Ids"
+import { layerMemory } from "@media/core/memory/layerMemory"
+import { FileRepository } from "@media/core/ports/FileRepository"
+import { ObjectStore } from "@media/core/ports/ObjectStore"
+import { requestUpload } from "@media/core/usecases/RequestUpload"
+import { AppConfig } from "../../src/config/AppConfig.ts"
+import { handleS3Event } from "../../src/s3-events/handleS3Event.ts"
+
+const png = (width: number, height: number): Uint8Array => {
+  const bytes = new Uint8Array(32)
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+  new DataView(bytes.buffer).setUint32(16, width)
+  new DataView(bytes.buffer).setUint32(20, height)
+  return bytes
+}
+
+const notification = (bucket: string, key: string, size: number) =>
+  objectCreatedEvent(bucket, "us-east-1", { key, size, etag: "e", atMillis: 0, successStatus: 204 })
+
+const uploadedFile = (account: AccountId) =>
+  Effect.gen(function*() {
+    const ticket = yield* requestUpload(account, { contentType: "image/png", entityType: "shipment_item", entityId: "S|K|R|D" })
+    const key = ticket.fields["key"]!
+    yield* (yield* ObjectStore).put(key, png(10, 10), "image/png")
+    return { key, fileId: ticket.file_id }
+  })
+
+describe("handleS3Event", () => {
+  it.effect("ignores, with a warning, records of a bucket other than MEDIA_BUCKET, and processes the media bucket's", () => {
+    const warnings: Array<unknown> = []
+    const capture = Logger.make((options) => {
+      if (options.logLevel === "Warn") warnings.push(options.message)
+    })
+    return Effect.gen(function*() {
+      const account = "10020" as AccountId
+      const ours = yield* uploadedFile(account)
+      const theirs = yield* uploadedFile(account)
+      const event = {
+        Records: [...notification("someone-elses", theirs.key, 32).Records, ...notification("media", ours.key, 32).Records]
+      }
+      const results = yield* handleS3Event(event)
+      assert.deepStrictEqual(results, [{ key: ours.key, result: "ready" }])
+      const untouched = Option.getOrThrow(yield* FileRepository.use((r) => r.get(account, theirs.fileId)))
+      assert.strictEqual(untouched.status, "uploading")
+      assert.isTrue(Option.isSome(yield* ObjectStore.use((s) => s.head(theirs.key))))
+      assert.include(JSON.stringify(warnings), "another bucket")
+    }).pipe(
+      Effect.provide(Layer.mergeAll(
+        layerMemory(),
+        AppConfig.layer.pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ MEDIA_BUCKET: "media", MEDIA_MODE: "aws" })))),
+        Logger.layer([capture])
+      ))
+    )
+  })
+})
