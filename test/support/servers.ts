@@ -7,11 +7,13 @@
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3"
 import { generateKeyPair } from "@media/adapters/cloudfront/CloudFrontKeys"
 import { layerVerifier } from "@media/adapters/cloudfront/CloudFrontUrlVerifier"
+import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
 import { makeDocumentClient } from "@media/adapters/dynamodb/DynamoTable"
 import { createTable } from "@media/adapters/dynamodb/TableSchema"
 import * as S3ObjectStore from "@media/adapters/s3/S3ObjectStore"
 import { AwsLayer } from "@media/apps/aws/AwsLayer"
 import { AppConfig, appConfig } from "@media/apps/config/AppConfig"
+import { CdnObjects } from "@media/apps/embedded/CdnObjects"
 import { cdnPath, cdnRoute } from "@media/apps/embedded/CdnRoute"
 import { EmbeddedLayer } from "@media/apps/embedded/EmbeddedLayer"
 import { serve } from "@media/apps/http/HttpApp"
@@ -170,7 +172,12 @@ export const layerAws = Layer.effectContext(
       return cdnRoute(origin).pipe(
         Layer.provide(layerVerifier({ keyPairs: new Map([[keys.keyPairId, keys.publicKeyPem]]), baseUrl: `${origin}${cdnPath}` }))
       )
-    })).pipe(Layer.provide(S3ObjectStore.layerClient({ bucket, client: s3.clientConfig })))
+    })).pipe(
+      // The route serves only files the table holds as ready, as in embedded mode.
+      Layer.provide(DynamoFileRepository.layerClient({ tableName: table, clientConfig: { endpoint: dynamo.endpoint, region, credentials } })),
+      Layer.provide(CdnObjects.layerObjectStore),
+      Layer.provide(S3ObjectStore.layerClient({ bucket, client: s3.clientConfig }))
+    )
     const cdnOrigin = yield* serveIn(cdnRoutes, {})
 
     const env = {
