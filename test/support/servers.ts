@@ -18,6 +18,7 @@ import { cdnPath, cdnRoute } from "@media/apps/embedded/CdnRoute"
 import { EmbeddedLayer } from "@media/apps/embedded/EmbeddedLayer"
 import { serve } from "@media/apps/http/HttpApp"
 import * as HttpConfig from "@media/apps/http/HttpConfig"
+import * as ServerLimits from "@media/apps/http/ServerLimits"
 import { handler } from "@media/apps/s3-events/handler"
 import { Cause, ConfigProvider, Context, Effect, Layer, References } from "effect"
 import { HttpServer } from "effect/http"
@@ -93,7 +94,7 @@ const originOf = (server: HttpServer.HttpServer["Service"]) =>
 /** `routes` on 127.0.0.1:0 under `env`, built into the current scope; its origin. */
 const serveIn = <E, R>(routes: Layer.Layer<never, E, R>, env: Record<string, string>) =>
   Layer.build(serve(routes, { port: 0, host: "127.0.0.1" }).pipe(
-    Layer.provide(HttpConfig.layerFromEnv),
+    Layer.provide([HttpConfig.layerFromEnv, ServerLimits.layerFromEnv]),
     Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env })))
   ) as Layer.Layer<HttpServer.HttpServer, E, never>).pipe(
     Effect.flatMap((context) => originOf(Context.get(context, HttpServer.HttpServer)))
