@@ -173,7 +173,7 @@ describe("the embedded server's HTTP edge", () => {
       }))
       const again = yield* startServer(port, env)
       const refused = yield* Effect.promise(() => fetch(url).then(async (r) => ({ status: r.status, text: await r.text() })))
-      assert.strictEqual(refused.status, 403, refused.text)
+      assert.strictEqual(refused.status, 403, refused.text.slice(0, 200))
       assert.include(refused.text, "AccessDenied")
       yield* crash(again)
     }), 180_000)
