@@ -73,7 +73,7 @@ export interface ServeOptions {
 
 /**
  * Serves `routes` (e.g. `MediaHttpRoutes` merged with the app's own) on Node's
- * HTTP server. Also outputs `HttpServer.HttpServer`, whose `address` tells the
+ * HTTP server, created with the `ServerLimits` in context. Also outputs `HttpServer.HttpServer`, whose `address` tells the
  * port actually bound (for `port: 0`).
  */
 export const serve = <E, R>(routes: Layer.Layer<never, E, R>, options: ServeOptions) =>

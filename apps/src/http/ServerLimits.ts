@@ -38,6 +38,7 @@ export const defaultServerLimits: ServerLimitsShape = {
   idleTimeoutMs: 60_000
 }
 
+/** The limits `serve` (HttpApp.ts) sets on Node's server; `defaultServerLimits` unless provided. */
 export const ServerLimits = Context.Reference<ServerLimitsShape>("apps/http/ServerLimits", {
   defaultValue: () => defaultServerLimits
 })

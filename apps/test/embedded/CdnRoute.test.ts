@@ -186,6 +186,15 @@ layer(layerCdn)("CdnRoute", (it) => {
       const other = yield* fetchBytes(url, { headers: { "if-none-match": `"not-${etag.slice(1)}` } })
       assert.strictEqual(other.status, 200)
       assert.strictEqual(other.body.length, size)
+      // Without If-None-Match, If-Modified-Since decides (whole seconds).
+      const lastModified = other.headers.get("last-modified")!
+      assert.strictEqual((yield* fetchBytes(url, { headers: { "if-modified-since": lastModified } })).status, 304)
+      const earlier = new Date(Date.parse(lastModified) - 1000).toUTCString()
+      assert.strictEqual((yield* fetchBytes(url, { headers: { "if-modified-since": earlier } })).status, 200)
+      assert.strictEqual(
+        (yield* fetchBytes(url, { headers: { "if-modified-since": lastModified, "if-none-match": `"other"` } })).status,
+        200
+      )
       // If-Range with a stale tag: the range no longer applies, the whole object comes back.
       const stale = yield* fetchBytes(url, withRange("bytes=0-9", { "if-range": `"stale"` }))
       assert.strictEqual(stale.status, 200)
