@@ -33,3 +33,22 @@ export const parseOriginalKey = (key: string): Option.Option<{ accountId: Accoun
   if (rest.length !== 2) return Option.none()
   return Option.all({ accountId: decodeAccount(rest[0]), fileId: decodeFileId(rest[1]) })
 }
+
+const derivativeName = /^([1-9][0-9]{0,8})\.jpg$/
+
+/**
+ * The account, file and attempt of an image or thumbnail key (`images/<account>/<file_id>/<n>.jpg`,
+ * `thumbnails/...`), exactly as `imageKey` / `thumbnailKey` write them; none for any other key.
+ */
+export const parseDerivativeKey = (
+  key: string
+): Option.Option<{ accountId: AccountId; fileId: FileId; attempt: number }> => {
+  const parts = key.split("/")
+  if (parts.length !== 4 || (parts[0] !== "images" && parts[0] !== "thumbnails")) return Option.none()
+  const attempt = derivativeName.exec(parts[3]!)
+  if (attempt === null) return Option.none()
+  return Option.map(
+    Option.all({ accountId: decodeAccount(parts[1]), fileId: decodeFileId(parts[2]) }),
+    (ids) => ({ ...ids, attempt: Number(attempt[1]) })
+  )
+}

@@ -7,15 +7,18 @@
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3"
 import { generateKeyPair } from "@media/adapters/cloudfront/CloudFrontKeys"
 import { layerVerifier } from "@media/adapters/cloudfront/CloudFrontUrlVerifier"
+import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
 import { makeDocumentClient } from "@media/adapters/dynamodb/DynamoTable"
 import { createTable } from "@media/adapters/dynamodb/TableSchema"
 import * as S3ObjectStore from "@media/adapters/s3/S3ObjectStore"
 import { AwsLayer } from "@media/apps/aws/AwsLayer"
 import { AppConfig, appConfig } from "@media/apps/config/AppConfig"
+import { CdnObjects } from "@media/apps/embedded/CdnObjects"
 import { cdnPath, cdnRoute } from "@media/apps/embedded/CdnRoute"
 import { EmbeddedLayer } from "@media/apps/embedded/EmbeddedLayer"
 import { serve } from "@media/apps/http/HttpApp"
 import * as HttpConfig from "@media/apps/http/HttpConfig"
+import * as ServerLimits from "@media/apps/http/ServerLimits"
 import { handler } from "@media/apps/s3-events/handler"
 import { Cause, ConfigProvider, Context, Effect, Layer, References } from "effect"
 import { HttpServer } from "effect/http"
@@ -91,7 +94,7 @@ const originOf = (server: HttpServer.HttpServer["Service"]) =>
 /** `routes` on 127.0.0.1:0 under `env`, built into the current scope; its origin. */
 const serveIn = <E, R>(routes: Layer.Layer<never, E, R>, env: Record<string, string>) =>
   Layer.build(serve(routes, { port: 0, host: "127.0.0.1" }).pipe(
-    Layer.provide(HttpConfig.layerFromEnv),
+    Layer.provide([HttpConfig.layerFromEnv, ServerLimits.layerFromEnv]),
     Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env })))
   ) as Layer.Layer<HttpServer.HttpServer, E, never>).pipe(
     Effect.flatMap((context) => originOf(Context.get(context, HttpServer.HttpServer)))
@@ -170,7 +173,12 @@ export const layerAws = Layer.effectContext(
       return cdnRoute(origin).pipe(
         Layer.provide(layerVerifier({ keyPairs: new Map([[keys.keyPairId, keys.publicKeyPem]]), baseUrl: `${origin}${cdnPath}` }))
       )
-    })).pipe(Layer.provide(S3ObjectStore.layerClient({ bucket, client: s3.clientConfig })))
+    })).pipe(
+      // The route serves only files the table holds as ready, as in embedded mode.
+      Layer.provide(DynamoFileRepository.layerClient({ tableName: table, clientConfig: { endpoint: dynamo.endpoint, region, credentials } })),
+      Layer.provide(CdnObjects.layerObjectStore),
+      Layer.provide(S3ObjectStore.layerClient({ bucket, client: s3.clientConfig }))
+    )
     const cdnOrigin = yield* serveIn(cdnRoutes, {})
 
     const env = {

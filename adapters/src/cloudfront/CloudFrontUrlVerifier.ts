@@ -11,8 +11,11 @@ import { parseCustomPolicy, resourceMatches } from "./CustomPolicy.ts"
 import { decodeCloudFrontBase64, splitSignedUrl } from "./SignedUrlParams.ts"
 
 export class CloudFrontUrlVerifier extends Context.Service<CloudFrontUrlVerifier, {
-  /** The object key a signed URL grants at `now` (UNIX seconds). */
-  verify(url: URL | string, now: number): Effect.Effect<{ readonly key: string }, InvalidSignedUrl>
+  /**
+   * The object key a signed URL grants at `now` (UNIX seconds), and the first second it no longer does
+   * (`Expires`, or the custom policy's `DateLessThan`): caches must not keep the object past it.
+   */
+  verify(url: URL | string, now: number): Effect.Effect<{ readonly key: string; readonly expiresAt: number }, InvalidSignedUrl>
 }>()("adapters/CloudFrontUrlVerifier") {}
 
 export interface VerifierOptions {
@@ -95,7 +98,7 @@ export const makeVerifier = Effect.fn("CloudFrontUrlVerifier.make")(function*(op
       if (!path.startsWith(`${prefix}/`)) return yield* invalid("malformed", "URL is outside the download base")
       const key = decodeKey(path.slice(prefix.length + 1))
       if (Option.isNone(key)) return yield* invalid("malformed", "path is not an object key")
-      return { key: key.value }
+      return { key: key.value, expiresAt: notAfter }
     })
   })
 })

@@ -95,7 +95,7 @@ describe("CloudFrontUrlSigner", () => {
         const url = yield* UrlSigner.use((s) => s.sign("k.jpg", 1_700_000_000)).pipe(
           Effect.provide(withEnv({ ...env, MEDIA_CDN_PRIVATE_KEY: privateKey }))
         )
-        assert.deepStrictEqual(yield* verifier.verify(url, 1), { key: "k.jpg" })
+        assert.deepStrictEqual(yield* verifier.verify(url, 1), { key: "k.jpg", expiresAt: 1_700_000_000 })
       }
       const missing = yield* UrlSigner.use((s) => s.sign("k", 1)).pipe(
         Effect.provide(withEnv({ ...env, MEDIA_CDN_PRIVATE_KEY: "/nonexistent/key.pem" })),

@@ -27,8 +27,8 @@ layer(Keys.layer)("CloudFrontUrlVerifier", (it) => {
       const { signer, verifier } = yield* setup
       const url = yield* signer.sign("images/10020/f/1.jpg", expiresAt)
       assert.isTrue(url.startsWith(`${base}/images/10020/f/1.jpg?Expires=${expiresAt}&`))
-      assert.deepStrictEqual(yield* verifier.verify(url, expiresAt - 1), { key: "images/10020/f/1.jpg" })
-      assert.deepStrictEqual(yield* verifier.verify(new URL(url), 0 + 1), { key: "images/10020/f/1.jpg" })
+      assert.deepStrictEqual(yield* verifier.verify(url, expiresAt - 1), { key: "images/10020/f/1.jpg", expiresAt })
+      assert.deepStrictEqual(yield* verifier.verify(new URL(url), 0 + 1), { key: "images/10020/f/1.jpg", expiresAt })
     }))
 
   it.effect("round-trips keys with spaces, unicode and URL syntax characters", () =>
@@ -36,7 +36,7 @@ layer(Keys.layer)("CloudFrontUrlVerifier", (it) => {
       const { signer, verifier } = yield* setup
       for (const key of ["a b/c  d.jpg", "ünï/日本語/😀.jpg", "x%20y/100%/a+b&c=d?e#f", "quote'\"<>`{}|\\^[]!*();:@$,~"]) {
         const url = yield* signer.sign(key, expiresAt)
-        assert.deepStrictEqual(yield* verifier.verify(url, expiresAt - 1), { key })
+        assert.deepStrictEqual(yield* verifier.verify(url, expiresAt - 1), { key, expiresAt })
       }
     }))
 
@@ -79,7 +79,7 @@ layer(Keys.layer)("CloudFrontUrlVerifier", (it) => {
     Effect.gen(function*() {
       const { signer, verifier, rejection } = yield* setup
       const url = yield* signer.sign("k.jpg", expiresAt)
-      assert.deepStrictEqual(yield* verifier.verify(url, expiresAt - 1), { key: "k.jpg" })
+      assert.deepStrictEqual(yield* verifier.verify(url, expiresAt - 1), { key: "k.jpg", expiresAt })
       assert.strictEqual(yield* rejection(url, expiresAt), "expired")
       assert.strictEqual(yield* rejection(url, expiresAt + 86_400), "expired")
     }))
@@ -114,9 +114,9 @@ layer(Keys.layer)("CloudFrontUrlVerifier", (it) => {
       const verifier = yield* makeVerifier({ keyPairs: new Map([[a.keyPairId, a.publicKeyPem]]), baseUrl: prefixed })
       const url = yield* signer.sign("t/1.jpg", expiresAt)
       assert.isTrue(url.startsWith("http://127.0.0.1:8080/files/t/1.jpg?"))
-      assert.deepStrictEqual(yield* verifier.verify(url, 1), { key: "t/1.jpg" })
+      assert.deepStrictEqual(yield* verifier.verify(url, 1), { key: "t/1.jpg", expiresAt })
       const withQuery = getSignedUrl({ url: "http://127.0.0.1:8080/files/t/1.jpg?v=2", keyPairId: a.keyPairId, privateKey: a.privateKeyPem, dateLessThan: expiresAt * 1000 })
-      assert.deepStrictEqual(yield* verifier.verify(withQuery, 1), { key: "t/1.jpg" })
+      assert.deepStrictEqual(yield* verifier.verify(withQuery, 1), { key: "t/1.jpg", expiresAt })
       const reason = yield* verifier.verify(withQuery.replace("v=2", "v=3"), 1).pipe(Effect.flip, Effect.map((e) => e.reason))
       assert.strictEqual(reason, "bad_signature")
     }))
@@ -126,20 +126,20 @@ layer(Keys.layer)("CloudFrontUrlVerifier", (it) => {
       const { a, verifier, rejection } = yield* setup
       const creds = { keyPairId: a.keyPairId, privateKey: a.privateKeyPem }
       const sha256 = getSignedUrl({ ...creds, url: `${base}/k.jpg`, dateLessThan: expiresAt * 1000, algorithm: "SHA256" })
-      assert.deepStrictEqual(yield* verifier.verify(sha256, 1), { key: "k.jpg" })
+      assert.deepStrictEqual(yield* verifier.verify(sha256, 1), { key: "k.jpg", expiresAt })
       assert.strictEqual(yield* rejection(sha256.replace("&Hash-Algorithm=SHA256", "")), "bad_signature")
 
       const policy = (resource: string, condition: object) =>
         JSON.stringify({ Statement: [{ Resource: resource, Condition: { DateLessThan: { "AWS:EpochTime": expiresAt }, ...condition } }] })
       const wildcard = getSignedUrl({ ...creds, url: `${base}/images/a/1.jpg`, policy: policy(`${base}/images/a/*`, {}) })
-      assert.deepStrictEqual(yield* verifier.verify(wildcard, 1), { key: "images/a/1.jpg" })
-      assert.deepStrictEqual(yield* verifier.verify(wildcard.replace("/1.jpg", "/2.jpg"), 1), { key: "images/a/2.jpg" })
+      assert.deepStrictEqual(yield* verifier.verify(wildcard, 1), { key: "images/a/1.jpg", expiresAt })
+      assert.deepStrictEqual(yield* verifier.verify(wildcard.replace("/1.jpg", "/2.jpg"), 1), { key: "images/a/2.jpg", expiresAt })
       assert.strictEqual(yield* rejection(wildcard.replace("images/a/", "images/b/"), 1), "bad_signature")
       assert.strictEqual(yield* rejection(wildcard, expiresAt), "expired")
 
       const later = getSignedUrl({ ...creds, url: `${base}/k.jpg`, policy: policy(`${base}/k.jpg`, { DateGreaterThan: { "AWS:EpochTime": 1000 } }) })
       assert.strictEqual(yield* rejection(later, 999), "expired")
-      assert.deepStrictEqual(yield* verifier.verify(later, 1000), { key: "k.jpg" })
+      assert.deepStrictEqual(yield* verifier.verify(later, 1000), { key: "k.jpg", expiresAt })
 
       const ip = getSignedUrl({ ...creds, url: `${base}/k.jpg`, policy: policy(`${base}/k.jpg`, { IpAddress: { "AWS:SourceIp": "10.0.0.1/32" } }) })
       assert.strictEqual(yield* rejection(ip, 1), "malformed")

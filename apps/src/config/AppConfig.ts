@@ -10,6 +10,8 @@ export type Mode = "embedded" | "aws"
 
 export interface AppConfigShape {
   readonly port: number
+  /** Address the server listens on (`HOST`, default `::`: every IPv6 and IPv4 address where dual-stack). */
+  readonly host: string
   readonly mode: Mode
   readonly dataDir: string
   readonly publicUrl: string
@@ -47,6 +49,7 @@ export const appConfig = Effect.gen(function*() {
   )
   const config: AppConfigShape = {
     port,
+    host: yield* Config.NonEmptyString("HOST").pipe(Config.withDefault("::")),
     mode,
     dataDir,
     publicUrl: publicUrl.replace(/\/+$/, ""),

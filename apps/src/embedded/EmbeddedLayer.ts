@@ -26,6 +26,7 @@ import { MediaHttpRoutes } from "../http/HttpApp.ts"
 import * as TableReadiness from "../server/TableReadiness.ts"
 import { forEachCreatedObject } from "../server/dispatchS3Event.ts"
 import * as Sweeper from "../server/Sweeper.ts"
+import { CdnObjects } from "./CdnObjects.ts"
 import { cdnPath, cdnRoute } from "./CdnRoute.ts"
 import { Dispatcher } from "./Dispatcher.ts"
 import { LastStop, repairAfterUncleanStop } from "./LastStop.ts"
@@ -104,7 +105,12 @@ export const makeEmbedded = Effect.gen(function*() {
     TableReadiness.layer,
     Sweeper.layer(sweepIntervalSeconds)
   ).pipe(Layer.provideMerge(Dispatcher.layer(processingConcurrency)), Layer.provideMerge(portsAndMarker))
-  const routes = Layer.mergeAll(MediaHttpRoutes, storageRoutes, cdnRoute(config.publicUrl), webAppRoute(config.publicUrl))
+  const routes = Layer.mergeAll(
+    MediaHttpRoutes,
+    storageRoutes,
+    cdnRoute(config.publicUrl).pipe(Layer.provide(CdnObjects.layerDisk(root))),
+    webAppRoute(config.publicUrl)
+  )
   return { services, routes }
 }).pipe(Effect.provide(NodeFileSystem.layer))
 

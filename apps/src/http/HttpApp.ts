@@ -10,8 +10,10 @@
  *   platform services `NodeHttpServer.layer` provides. Optional references:
  *   `HttpConfig` (apps/src/http/HttpConfig.ts) and `MediaConfig` (core).
  * - `serve(routes, { port, host })`: serves a router layer with Node, with
- *   Effect's own request logger off (the middleware logs instead); outputs
- *   `HttpServer.HttpServer` (its `address` has the bound port).
+ *   Effect's own request logger off (the middleware logs instead) and the
+ *   connection limits and timeouts of the optional `ServerLimits` reference
+ *   (ServerLimits.ts); outputs `HttpServer.HttpServer` (its `address` has the
+ *   bound port).
  * - `JsonLogger`: Effect's logger writing one JSON object per line (the access
  *   log and error logs carry their fields as annotations).
  *
@@ -26,7 +28,7 @@
  * ```
  * To give extra routes 405s too: `MethodNotAllowed.layer([{ path: "/storage/*", methods: ["POST"] }])`.
  */
-import { Layer, Logger } from "effect"
+import { Effect, Layer, Logger } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -39,6 +41,7 @@ import { RequestGuardLive } from "./handlers/RequestGuardLive.ts"
 import { SystemHandlers } from "./handlers/SystemHandlers.ts"
 import * as MethodNotAllowed from "./MethodNotAllowed.ts"
 import { RequestMiddleware } from "./RequestMiddleware.ts"
+import { ServerLimits, type ServerLimitsShape } from "./ServerLimits.ts"
 
 // The group layers resolve their middleware when the routes are built.
 const ApiHandlers = Layer.mergeAll(MediaHandlers, SystemHandlers).pipe(
@@ -70,13 +73,14 @@ export interface ServeOptions {
 
 /**
  * Serves `routes` (e.g. `MediaHttpRoutes` merged with the app's own) on Node's
- * HTTP server. Also outputs `HttpServer.HttpServer`, whose `address` tells the
+ * HTTP server, created with the `ServerLimits` in context. Also outputs `HttpServer.HttpServer`, whose `address` tells the
  * port actually bound (for `port: 0`).
  */
 export const serve = <E, R>(routes: Layer.Layer<never, E, R>, options: ServeOptions) =>
   HttpRouter.serve(routes, { disableLogger: true }).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(createApiServer, {
-      port: options.port,
-      ...(options.host === undefined ? {} : { host: options.host })
-    }))
+    Layer.provideMerge(Layer.unwrap(Effect.map(ServerLimits, (limits: ServerLimitsShape) =>
+      NodeHttpServer.layer(() => createApiServer(limits), {
+        port: options.port,
+        ...(options.host === undefined ? {} : { host: options.host })
+      }))))
   )
