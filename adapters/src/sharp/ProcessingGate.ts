@@ -4,6 +4,11 @@
  */
 import { Effect, Fiber, Semaphore } from "effect"
 
+/** Images at once: one per core on a 2-core machine (each image's pipelines run on one libvips thread). */
+export const DEFAULT_MAX_IMAGES = 2
+/** 1 GiB: a small machine's share for decoded pixels; a 100 MP 16-bit RGB image alone needs 600 MB. */
+export const DEFAULT_BUDGET_BYTES = 2 ** 30
+
 export interface ProcessingGateOptions {
   /** Images in flight at once (a positive integer). */
   readonly maxImages: number

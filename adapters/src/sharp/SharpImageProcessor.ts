@@ -40,8 +40,6 @@ export interface SharpImageProcessorOptions {
 
 export const MAX_SIDE = 4096
 export const THUMBNAIL_SIDE = 256
-export const DEFAULT_MAX_CONCURRENT_IMAGES = 2
-export const DEFAULT_MEMORY_BUDGET_BYTES = 1024 * 1024 * 1024
 
 const call = <A>(run: () => Promise<A>) => Effect.tryPromise({ try: run, catch: classifySharpError })
 
@@ -55,8 +53,8 @@ export const make = (options: SharpImageProcessorOptions = {}) =>
     const quality = options.quality ?? 85
     const timeout = { seconds: options.timeoutSeconds ?? 0 }
     const gate = options.gate ?? (yield* ProcessingGate.make({
-      maxImages: options.maxConcurrentImages ?? DEFAULT_MAX_CONCURRENT_IMAGES,
-      budgetBytes: options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES
+      maxImages: options.maxConcurrentImages ?? ProcessingGate.DEFAULT_MAX_IMAGES,
+      budgetBytes: options.memoryBudgetBytes ?? ProcessingGate.DEFAULT_BUDGET_BYTES
     }))
     // Both settings are process-wide in sharp. Every upload is new input, so
     // libvips' operation cache would only hold memory, never hit.
