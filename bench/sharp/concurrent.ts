@@ -3,6 +3,7 @@
  * 8 concurrent calls of the sharp ImageProcessor on a 16-bit interlaced PNG, each configuration in a
  * fresh child process, without the bound (as before: every caller's image at once) and with it.
  *   node bench/sharp/concurrent.ts [--size 6000x4000] [--calls 8]
+ * Set MALLOC_ARENA_MAX=2 in its environment to see glibc's share of the peak (the children inherit it).
  * Child modes: --generate <file> <width> <height> writes the input; --run <maxImages> <budgetMiB> <calls> <file>
  * prints one JSON line. Both run in children: a child's maxRSS starts at its parent's RSS (vfork + exec).
  */
@@ -22,22 +23,23 @@ const option = (name: string, fallback: string) => {
   return i >= 0 ? args[i + 1]! : fallback
 }
 
-/** A smooth 16-bit RGB gradient with a little seeded noise, Adam7-interlaced: libvips must decode it whole. */
+/**
+ * A 16-bit RGB step gradient (flat 64-pixel bands), Adam7-interlaced: small enough to be a legal
+ * upload (PNG filters make flat bands almost free) yet decoded whole by libvips, as interlacing forces.
+ */
 const writeInput = async (file: string, width: number, height: number) => {
   const px = new Uint16Array(width * height * 3)
-  let seed = 12345
+  const bandsX = Math.ceil(width / 64), bandsY = Math.ceil(height / 64)
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
-      const n = (seed >>> 24) & 63
-      const i = (y * width + x) * 3
-      px[i] = (x * 65535 / width + n) & 65535
-      px[i + 1] = (y * 65535 / height + n) & 65535
-      px[i + 2] = ((x + y) * 32767 / (width + height) + n) & 65535
+      const i = (y * width + x) * 3, bx = x >> 6, by = y >> 6
+      px[i] = Math.round(bx * 65535 / bandsX)
+      px[i + 1] = Math.round(by * 65535 / bandsY)
+      px[i + 2] = Math.round((bx + by) * 65535 / (bandsX + bandsY))
     }
   }
   const png = await sharp(px, { raw: { width, height, channels: 3 } }).toColourspace("rgb16")
-    .png({ progressive: true, compressionLevel: 6 }).toBuffer()
+    .png({ progressive: true, compressionLevel: 9 }).toBuffer()
   writeFileSync(file, png)
 }
 
@@ -85,7 +87,7 @@ const configurations: ReadonlyArray<readonly [string, number, number]> = [
 ]
 
 console.log(`### ${calls} concurrent 16-bit interlaced PNGs — run of ${new Date().toISOString().slice(0, 16)}Z\n`)
-console.log(`machine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}; sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}; load average at start ${loadavg().map((l) => l.toFixed(1)).join(" ")}`)
+console.log(`machine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}; sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}; MALLOC_ARENA_MAX=${process.env["MALLOC_ARENA_MAX"] ?? "unset"}; load average at start ${loadavg().map((l) => l.toFixed(1)).join(" ")}`)
 console.log(`input: ${width}x${height} RGB 16-bit Adam7 PNG, ${(statSync(file).size / 2 ** 20).toFixed(1)} MiB; estimate per image ${estimateMiB.toFixed(0)} MiB\n`)
 console.log(`| configuration | maxRSS after loading + reading input | maxRSS peak | wall s | images at once (peak) | estimated MiB in flight (peak) |\n|---|---|---|---|---|---|`)
 for (const [name, maxImages, budgetMiB] of configurations) {
