@@ -2,7 +2,8 @@
  * Peak memory of many large images arriving at once (issue 8.5; docs/benchmarks.md "Image pipeline"):
  * 8 concurrent calls of the sharp ImageProcessor on a 16-bit interlaced PNG, each configuration in a
  * fresh child process, without the bound (as before: every caller's image at once) and with it.
- *   node bench/sharp/concurrent.ts [--size 6000x4000] [--calls 8]
+ * Run with node from the repository root: bench/sharp/concurrent.ts [--size 6000x4000] [--calls 8]
+ * (worded so bench/run.ts keeps pipeline.ts as bench/sharp's entry).
  * Set MALLOC_ARENA_MAX=2 in its environment to see glibc's share of the peak (the children inherit it).
  * Child modes: --generate <file> <width> <height> writes the input; --run <maxImages> <budgetMiB> <calls> <file>
  * prints one JSON line. Both run in children: a child's maxRSS starts at its parent's RSS (vfork + exec).
