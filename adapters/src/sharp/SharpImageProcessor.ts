@@ -1,6 +1,7 @@
 /**
  * ImageProcessor on sharp/libvips (SPEC §6): sniff, check the header against
- * the pixel limit, decode once into capped sRGB pixels, encode image and thumbnail.
+ * the pixel limit, decode once into capped sRGB pixels, encode image and thumbnail,
+ * all image work bounded by one processing gate per process (issue 8.5).
  */
 import { Effect, Layer } from "effect"
 import sharp, { type Raw } from "sharp"
@@ -12,10 +13,22 @@ import {
   type ProcessOptions
 } from "@media/core/ports/ImageProcessor"
 import { classifySharpError } from "./classifySharpError.ts"
+import { decodedBytes } from "./decodedBytes.ts"
+import { pipelineColourspace } from "./pipelineColourspace.ts"
+import * as ProcessingGate from "./ProcessingGate.ts"
 
 export interface SharpImageProcessorOptions {
   /** libvips threads per image (default 1: parallelism comes from concurrent images, see docs/benchmarks.md). */
-  readonly concurrency?: number
+  readonly libvipsThreads?: number
+  /** Images decoded and encoded at once by this processor, whoever calls it (default 2). */
+  readonly maxConcurrentImages?: number
+  /**
+   * Estimated bytes of the images in flight (default 1 GiB, see `decodedBytes`): large images run
+   * one at a time, small ones side by side; one larger than the whole budget runs alone.
+   */
+  readonly memoryBudgetBytes?: number
+  /** A gate to share instead of building one from the two options above (tests, several processors). */
+  readonly gate?: ProcessingGate.ProcessingGate
   /** JPEG quality of image and thumbnail (default 85). */
   readonly quality?: number
   /**
@@ -30,13 +43,22 @@ export const THUMBNAIL_SIDE = 256
 
 const call = <A>(run: () => Promise<A>) => Effect.tryPromise({ try: run, catch: classifySharpError })
 
+/**
+ * Builds the processor and its gate. Build one per process (the apps' layer is built once and
+ * shared by the dispatcher, the sweeper and recovery), so the bound covers all image work;
+ * sharp's own settings (`concurrency`, `cache`) are process-wide anyway.
+ */
 export const make = (options: SharpImageProcessorOptions = {}) =>
-  Effect.sync(() => {
+  Effect.gen(function*() {
     const quality = options.quality ?? 85
     const timeout = { seconds: options.timeoutSeconds ?? 0 }
+    const gate = options.gate ?? (yield* ProcessingGate.make({
+      maxImages: options.maxConcurrentImages ?? ProcessingGate.DEFAULT_MAX_IMAGES,
+      budgetBytes: options.memoryBudgetBytes ?? ProcessingGate.DEFAULT_BUDGET_BYTES
+    }))
     // Both settings are process-wide in sharp. Every upload is new input, so
     // libvips' operation cache would only hold memory, never hit.
-    sharp.concurrency(options.concurrency ?? 1)
+    sharp.concurrency(options.libvipsThreads ?? 1)
     sharp.cache(false)
     // mozjpeg saves 9-13% bytes on real photos but costs ~7x the CPU per image
     // (docs/benchmarks.md); Huffman optimisation stays on (sharp default).
@@ -70,22 +92,28 @@ export const make = (options: SharpImageProcessorOptions = {}) =>
       if (width * height > opts.maxPixels) {
         return yield* new ImageRejected({ reason: "too_many_pixels", message: `${width}x${height} exceeds ${opts.maxPixels} pixels` })
       }
-      // The single decode: first frame, upright, on white, sRGB, capped. Its raw
-      // pixels feed both encoders, so no metadata can reach the outputs.
-      const decoded = yield* call(() =>
-        sharp(bytes, { failOn: "error", limitInputPixels: opts.maxPixels, autoOrient: true, pages: 1 })
-          .resize({ width: MAX_SIDE, height: MAX_SIDE, fit: "inside", withoutEnlargement: true })
-          .flatten({ background: "#ffffff" })
-          .toColourspace("srgb")
-          .raw({ depth: "uchar" })
-          .timeout(timeout)
-          .toBuffer({ resolveWithObject: true })
-      )
-      const raw: Raw = { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels }
-      const [image, thumbnail] = yield* Effect.all(
-        [encode(decoded.data, raw, false), encode(decoded.data, raw, true)],
-        { concurrency: 2 }
-      )
+      // The single decode: first frame, upright, sRGB (explicitly, see pipelineColourspace), on
+      // white, capped. Its raw pixels feed both encoders, so no metadata or profile reaches the outputs.
+      const space = pipelineColourspace(header)
+      const decodeAndEncode = Effect.gen(function*() {
+        const decoded = yield* call(() => {
+          const pipeline = sharp(bytes, { failOn: "error", limitInputPixels: opts.maxPixels, autoOrient: true, pages: 1 })
+          if (space !== undefined) pipeline.pipelineColourspace(space)
+          return pipeline
+            .resize({ width: MAX_SIDE, height: MAX_SIDE, fit: "inside", withoutEnlargement: true })
+            .flatten({ background: "#ffffff" })
+            .toColourspace("srgb")
+            .raw({ depth: "uchar" })
+            .timeout(timeout)
+            .toBuffer({ resolveWithObject: true })
+        })
+        const raw: Raw = { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels }
+        return yield* Effect.all(
+          [encode(decoded.data, raw, false), encode(decoded.data, raw, true)],
+          { concurrency: 2 }
+        )
+      })
+      const [image, thumbnail] = yield* gate.run(decodedBytes(header, MAX_SIDE))(decodeAndEncode)
       return { image, thumbnail }
     })
 

@@ -74,3 +74,21 @@ export const stripes = (width: number, height: number) => {
   }
   return sharp(data, { raw: { width, height, channels: 3 } })
 }
+
+/** The ICC profile sharp ships under `name` ("srgb", "p3", "cmyk"), as bytes. */
+export const shippedProfile = (name: "srgb" | "p3" | "cmyk") =>
+  Effect.promise(() =>
+    sharp({ create: { width: 1, height: 1, channels: 3, background: "#ffffff" } }).withIccProfile(name).jpeg().toBuffer()
+      .then((jpeg) => sharp(jpeg).metadata())
+  ).pipe(Effect.map((meta) => new Uint8Array(meta.icc!)))
+
+/**
+ * Tags a PNG with an ICC profile (an iCCP chunk right after IHDR) without touching its pixels:
+ * sharp's `withIccProfile` would convert the pixels into the profile first, and for 16-bit input
+ * it converts from its own Display P3 working space.
+ */
+export const withIccChunk = (png: Uint8Array, icc: Uint8Array) => {
+  const ihdrEnd = 8 + 12 + 13
+  const iccp = chunk("iCCP", Buffer.concat([Buffer.from("icc\0\0", "latin1"), deflateSync(icc)]))
+  return new Uint8Array(Buffer.concat([png.subarray(0, ihdrEnd), iccp, png.subarray(ihdrEnd)]))
+}

@@ -4,6 +4,8 @@
  */
 import { Config, Context, Effect, Layer, Option, type Redacted } from "effect"
 import { defaultMediaConfig, MediaConfig } from "@media/core/MediaConfig"
+// The gate's defaults only: this module must not load sharp (the aws API never processes).
+import { DEFAULT_BUDGET_BYTES, DEFAULT_MAX_IMAGES } from "@media/adapters/sharp/ProcessingGate"
 import { corsOrigins } from "../http/HttpConfig.ts"
 
 export type Mode = "embedded" | "aws"
@@ -22,6 +24,10 @@ export interface AppConfigShape {
   readonly corsOrigins: ReadonlyArray<string>
   /** How long one processing attempt may hold a file before it is retried. */
   readonly leaseSeconds: number
+  /** Images decoded and encoded at once in this process, all callers together (dispatcher, sweeper, recovery). */
+  readonly processingConcurrency: number
+  /** MiB: estimated decoded size of the images in flight; large images wait for room, one above it runs alone. */
+  readonly processingMemoryMb: number
   readonly bucket: Option.Option<string>
   readonly table: Option.Option<string>
   readonly cdnUrl: Option.Option<string>
@@ -57,6 +63,8 @@ export const appConfig = Effect.gen(function*() {
     maxUploadBytes: yield* positive("MEDIA_MAX_UPLOAD_BYTES", defaultMediaConfig.maxUploadBytes),
     maxPixels: yield* positive("MEDIA_MAX_PIXELS", defaultMediaConfig.maxPixels),
     leaseSeconds: yield* positive("MEDIA_LEASE_SECONDS", defaultMediaConfig.leaseSeconds),
+    processingConcurrency: yield* positive("MEDIA_PROCESSING_CONCURRENCY", DEFAULT_MAX_IMAGES),
+    processingMemoryMb: yield* positive("MEDIA_PROCESSING_MEMORY_MB", DEFAULT_BUDGET_BYTES / 2 ** 20),
     corsOrigins: yield* corsOrigins,
     bucket: yield* optionalString("MEDIA_BUCKET"),
     table: yield* optionalString("MEDIA_TABLE"),

@@ -13,7 +13,6 @@ import { layerVerifier } from "@media/adapters/cloudfront/CloudFrontUrlVerifier"
 import * as DiskObjectStore from "@media/adapters/disk/DiskObjectStore"
 import { uploadRoutes } from "@media/adapters/disk/DiskUploadEndpoint"
 import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
-import * as SharpImageProcessor from "@media/adapters/sharp/SharpImageProcessor"
 import { Cursors } from "@media/core/Cursor"
 import { registerUpload } from "@media/core/usecases/ProcessUpload"
 import { Authenticator } from "@media/core/ports/Authenticator"
@@ -22,6 +21,7 @@ import type { ObjectStore } from "@media/core/ports/ObjectStore"
 import { FileIds } from "@media/core/ports/FileIds"
 import { UrlSigner } from "@media/core/ports/UrlSigner"
 import { AppConfig, mediaConfigLayer } from "../config/AppConfig.ts"
+import { imageProcessorLayer } from "../config/ImageProcessorLayer.ts"
 import { MediaHttpRoutes } from "../http/HttpApp.ts"
 import * as TableReadiness from "../server/TableReadiness.ts"
 import { forEachCreatedObject } from "../server/dispatchS3Event.ts"
@@ -36,8 +36,12 @@ import { ensureCredentialsFile } from "./FirstCredentials.ts"
 import { loadOrCreateLocalKeys } from "./LocalKeys.ts"
 
 export const bucket = "media"
-/** Processing jobs at once: sharp already uses every core for one image, two keep I/O overlapped. */
-const processingConcurrency = 2
+/**
+ * Dispatcher jobs at once (reading the original, writing derivatives, state changes). The image
+ * work itself is bounded per process by the ImageProcessor's gate (MEDIA_PROCESSING_CONCURRENCY,
+ * MEDIA_PROCESSING_MEMORY_MB), which the sweeper and recovery share.
+ */
+const dispatcherJobs = 2
 const sweepIntervalSeconds = 5
 
 /**
@@ -68,7 +72,7 @@ export const makeEmbedded = Effect.gen(function*() {
     })),
     layerVerifier({ keyPairs: new Map([[keys.cdn.keyPairId, keys.cdn.publicKeyPem]]), baseUrl: cdnBase }),
     Layer.effect(Authenticator, fromCredentialsFile(authFile)),
-    SharpImageProcessor.layer,
+    imageProcessorLayer,
     Cursors.layer(keys.cursorSecret),
     FileIds.layer
   ).pipe(Layer.provideMerge(mediaConfigLayer))
@@ -104,7 +108,7 @@ export const makeEmbedded = Effect.gen(function*() {
     Recovery.layer.pipe(Layer.provide(repairAfterUncleanStop)),
     TableReadiness.layer,
     Sweeper.layer(sweepIntervalSeconds)
-  ).pipe(Layer.provideMerge(Dispatcher.layer(processingConcurrency)), Layer.provideMerge(portsAndMarker))
+  ).pipe(Layer.provideMerge(Dispatcher.layer(dispatcherJobs)), Layer.provideMerge(portsAndMarker))
   const routes = Layer.mergeAll(
     MediaHttpRoutes,
     storageRoutes,

@@ -5,13 +5,13 @@
  *   sweepHandler: an EventBridge schedule (e.g. every minute)
  */
 import { Layer, ManagedRuntime } from "effect"
-import * as SharpImageProcessor from "@media/adapters/sharp/SharpImageProcessor"
 import { AwsStorageLayer } from "../aws/AwsLayer.ts"
 import { AppConfig } from "../config/AppConfig.ts"
+import { imageProcessorLayer } from "../config/ImageProcessorLayer.ts"
 import { ObservabilityLayer } from "../config/Observability.ts"
 import { handleS3Event, sweep } from "./handleS3Event.ts"
 
-export const LambdaLayer = Layer.mergeAll(AwsStorageLayer, SharpImageProcessor.layer).pipe(
+export const LambdaLayer = Layer.mergeAll(AwsStorageLayer, imageProcessorLayer).pipe(
   // Kept in the runtime: the handler reads MEDIA_BUCKET from it.
   Layer.provideMerge(AppConfig.layer),
   Layer.provide(ObservabilityLayer)
