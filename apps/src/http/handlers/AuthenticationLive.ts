@@ -24,8 +24,11 @@ export const AuthenticationLive = Layer.effect(
         const request = yield* HttpServerRequest.HttpServerRequest
         const current = yield* CurrentRequest
         // The port gets the raw header: it knows every scheme (Basic, Bearer, JWT).
+        // Its messages never say which part was wrong; one says the credentials
+        // were not checked at all (too many slow checks queued: retry), which a
+        // client should not mistake for a wrong password.
         const principal = yield* authenticator.authenticate(request.headers.authorization).pipe(
-          Effect.mapError(() => UnauthorizedError.of("missing or invalid credentials", current.requestId))
+          Effect.mapError((e) => UnauthorizedError.of(e.message, current.requestId))
         )
         current.accountId = principal.accountId
         const permission = Context.getOption(options.endpoint.annotations, RequiredPermission)
