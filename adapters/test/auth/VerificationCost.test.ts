@@ -5,19 +5,24 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { vi } from "vitest"
-import { Effect, Redacted } from "effect"
+import { Effect, Fiber, Redacted } from "effect"
 import { make } from "../../src/auth/CredentialsAuthenticator.ts"
 import { hashSecret } from "../../src/auth/SecretHash.ts"
 
-/** Every scrypt call as `N=.. r=.. p=..`, in call order. */
-const recorded = vi.hoisted(() => ({ calls: [] as Array<string> }))
+/**
+ * Every scrypt call as `N=.. r=.. p=..`, in call order. While `hold` is set,
+ * calls wait in `held` (in flight, as far as their callers know) until released.
+ */
+const recorded = vi.hoisted(() => ({ calls: [] as Array<string>, hold: false, held: [] as Array<() => void> }))
 
 vi.mock("node:crypto", async (importOriginal) => {
   const actual = await importOriginal<typeof import("node:crypto")>()
   const scrypt = (...args: Array<any>) => {
     const options = args[3] as { N: number; r: number; p: number }
     recorded.calls.push(`N=${options.N} r=${options.r} p=${options.p}`)
-    return (actual.scrypt as (...a: Array<any>) => void)(...args)
+    const run = () => (actual.scrypt as (...a: Array<any>) => void)(...args)
+    if (recorded.hold) recorded.held.push(run)
+    else run()
   }
   return { ...actual, scrypt, default: { ...actual, scrypt } }
 })
@@ -38,6 +43,13 @@ const costOf = (auth: Auth, header: string) =>
       Effect.catch((e) => Effect.succeed(e._tag))
     )
     return [outcome, [...recorded.calls]]
+  })
+
+/** Lets other fibers and libuv callbacks run until `done()` holds; fails (no clock involved) if they never get there. */
+const settle = (done: () => boolean, what = "the expected state") =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 50_000 && !done(); i++) yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    assert.isTrue(done(), `never reached ${what}`)
   })
 
 describe("CredentialsAuthenticator verification cost", () => {
@@ -102,5 +114,56 @@ describe("CredentialsAuthenticator verification cost", () => {
       })
       assert.deepStrictEqual(yield* costOf(auth, "Bearer unknown-token"), ["Unauthenticated", [fastCheck, fastCheck]])
       assert.deepStrictEqual(yield* costOf(auth, "Bearer plain-token"), ["1", []])
+    }))
+
+  it.effect("200 bogus logins: 2 checks run, 8 wait, the rest are refused at once; a real login admitted behind them succeeds after at most 9 checks", () =>
+    Effect.gen(function*() {
+      const auth = yield* make({
+        credentials: [{ account_id: "2", api_id: "hashed-id", password_hash: yield* hashSecret(Redacted.make("hashed-pw"), fast), permissions: ["media:read"] }]
+      }, { maxConcurrentHashChecks: 2, maxQueuedHashChecks: 8 })
+      const outcomes: Array<string> = []
+      const login = (header: string) =>
+        auth.authenticate(header).pipe(
+          Effect.map((p): string => p.accountId),
+          Effect.catch((e) => Effect.succeed(e.message === "missing or invalid credentials" ? "denied" : "busy")),
+          Effect.tap((o) => Effect.sync(() => outcomes.push(o)))
+        )
+      const count = (o: string) => outcomes.filter((x) => x === o).length
+      recorded.calls.length = 0
+      recorded.hold = true
+      yield* Effect.addFinalizer(() => Effect.sync(() => { recorded.hold = false; recorded.held.splice(0).forEach((run) => run()) }))
+
+      const bogus = yield* Effect.forEach(Array.from({ length: 200 }, (_, i) => i), (i) => Effect.forkChild(login(basic(`bogus-${i}`, "guess"))))
+      yield* settle(() => count("busy") === 190, `190 busy (${count("busy")})`)
+      // Refused without a check; the admitted ones: 2 in flight, 8 waiting for a place.
+      assert.strictEqual(recorded.calls.length, 2)
+      assert.strictEqual(recorded.held.length, 2)
+
+      // The queue is full: a real login is refused at once too, and runs no check.
+      assert.strictEqual(yield* login(basic("hashed-id", "hashed-pw")), "busy")
+      assert.strictEqual(recorded.calls.length, 2)
+
+      // One check ends: one waiting check starts, one waiting place frees, and the real login takes it.
+      recorded.held.shift()!()
+      yield* settle(() => count("denied") === 1 && recorded.held.length === 2, "the next check")
+      const real = yield* Effect.forkChild(login(basic("hashed-id", "hashed-pw")))
+      yield* settle(() => recorded.calls.length === 3)
+      while (!outcomes.includes("2")) {
+        // Never more than 2 checks in flight; each release ends exactly one check.
+        assert.isAtMost(recorded.held.length, 2)
+        yield* settle(() => recorded.held.length > 0)
+        const before = outcomes.length
+        recorded.held.shift()!()
+        yield* settle(() => outcomes.length === before + 1)
+      }
+      assert.strictEqual(yield* Fiber.join(real), "2")
+      // Ahead of it: the 2 running and the 7 waiting when it was admitted; it was the 11th check of all.
+      assert.strictEqual(recorded.calls.length, 11)
+      assert.strictEqual(recorded.calls.filter((c) => c !== fastCheck).length, 0)
+      assert.strictEqual(count("busy"), 191)
+      recorded.hold = false
+      recorded.held.splice(0).forEach((run) => run())
+      yield* Effect.forEach(bogus, Fiber.join)
+      assert.strictEqual(count("denied"), 10)
     }))
 })
