@@ -5,7 +5,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { vi } from "vitest"
-import { Effect, Fiber, Redacted } from "effect"
+import { Effect, Fiber, Logger, Redacted } from "effect"
+import { TestClock } from "effect/testing"
 import { make } from "../../src/auth/CredentialsAuthenticator.ts"
 import { hashSecret } from "../../src/auth/SecretHash.ts"
 
@@ -165,5 +166,42 @@ describe("CredentialsAuthenticator verification cost", () => {
       recorded.held.splice(0).forEach((run) => run())
       yield* Effect.forEach(bogus, Fiber.join)
       assert.strictEqual(count("denied"), 10)
+    }))
+
+  it.effect("a verified secret stays cached while it is used within the TTL, and costs a check again after a longer pause", () =>
+    Effect.gen(function*() {
+      const auth = yield* make({
+        credentials: [{ account_id: "1", api_id: "plain-id", password: "plain-pw", permissions: ["media:read"] }]
+      }, { cacheTtlSeconds: 60, hashParams: fast })
+      const login = basic("plain-id", "plain-pw")
+      assert.deepStrictEqual(yield* costOf(auth, login), ["1", [fastCheck]])
+      for (let i = 0; i < 3; i++) {
+        yield* TestClock.adjust("50 seconds")
+        assert.deepStrictEqual(yield* costOf(auth, login), ["1", []], `use ${i + 1}, 50 s after the last`)
+      }
+      yield* TestClock.adjust("61 seconds")
+      assert.deepStrictEqual(yield* costOf(auth, login), ["1", [fastCheck]])
+    }))
+
+  it.effect("a password_hash with other parameters than the rest is named in a startup warning, never by value", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const capture = Logger.make((options) => {
+        lines.push(`${options.logLevel} ${String(options.message)}`)
+      })
+      const odd = yield* hashSecret(Redacted.make("odd-pw"), { N: 2048, r: 8, p: 1 })
+      yield* make({
+        credentials: [
+          { account_id: "1", api_id: "a", password_hash: yield* hashSecret(Redacted.make("a-pw"), fast), permissions: [] },
+          { account_id: "1", api_id: "b", password_hash: yield* hashSecret(Redacted.make("b-pw"), fast), permissions: [] },
+          { account_id: "1", api_id: "secret-looking-id", password_hash: odd, permissions: [] },
+          { account_id: "1", api_id: "c", password: "c-pw", permissions: [] }
+        ]
+      }).pipe(Effect.provide(Logger.layer([capture])))
+      assert.strictEqual(lines.length, 1, lines.join("\n"))
+      assert.include(lines[0], "Warn")
+      assert.include(lines[0], "credentials[2]")
+      assert.include(lines[0], "N=2048")
+      for (const secret of [odd, "odd-pw", "secret-looking-id"]) assert.notInclude(lines[0], secret)
     }))
 })
