@@ -12,6 +12,7 @@ import { timingSafeEqual } from "node:crypto"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { Authenticator, type Principal, Unauthenticated } from "@media/core/ports/Authenticator"
 import { looksLikeJwt, parseAuthorization, type PresentedCredentials } from "./AuthorizationHeader.ts"
+import { ClientAddress } from "./ClientAddress.ts"
 import { readCredentialsFile, sha256, type ValidCredential, validateCredentials } from "./CredentialsFile.ts"
 import { makeHashCheckGate } from "./HashCheckGate.ts"
 import { type JwtOptions, makeJwtVerifier } from "./JwtVerifier.ts"
@@ -142,7 +143,7 @@ const fromValidCredentials = Effect.fn(function*(credentials: ReadonlyArray<Vali
     return found
   }
 
-  const slow = <A>(check: Effect.Effect<A>) => Effect.catchTag(gate.run(check), "HashChecksBusy", () => Effect.fail(busy))
+  const slow = <A>(check: Effect.Effect<A>, source: string) => Effect.catchTag(gate.run(check, source), "HashChecksBusy", () => Effect.fail(busy))
 
   const check = Effect.fnUntraced(function*(presented: PresentedCredentials) {
     if (presented._tag === "Bearer" && verifyJwt !== undefined && looksLikeJwt(Redacted.value(presented.token))) {
@@ -163,8 +164,9 @@ const fromValidCredentials = Effect.fn(function*(credentials: ReadonlyArray<Vali
     const cacheKey = `${presented._tag === "Basic" ? `basic\u0000${presented.apiId}` : "bearer"}\u0000${digest.toString("base64")}`
     const cached = yield* cache.get(cacheKey)
     if (cached !== undefined) return cached
-    // Admission depends on the gate's load only, never on the id: a busy answer is no oracle.
-    const principal = yield* slow<Principal | undefined>(presented._tag === "Basic" ? basic(presented.apiId, secret) : hashedToken(secret))
+    // Admission depends on the gate's load and the client's address, never on the id: a busy answer is no oracle.
+    const source = yield* ClientAddress
+    const principal = yield* slow<Principal | undefined>(presented._tag === "Basic" ? basic(presented.apiId, secret) : hashedToken(secret), source)
     if (principal === undefined) return yield* denied
     yield* cache.set(cacheKey, principal)
     return principal

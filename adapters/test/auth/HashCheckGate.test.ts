@@ -17,6 +17,8 @@ describe("HashCheckGate", () => {
       const refused: Array<number> = []
       let peak = 0
       const gates = yield* Effect.forEach(Array.from({ length: 10 }, (_, i) => i), () => Deferred.make<void>())
+      // Running checks are uninterruptible: open every gate on the way out, or a failed assertion would hang the scope.
+      yield* Effect.addFinalizer(() => Effect.forEach(gates, (g) => Deferred.succeed(g, undefined)))
       const fibers = yield* Effect.forEach(gates, (open, i) =>
         gate.run(Effect.gen(function*() {
           started.push(i)
@@ -50,6 +52,7 @@ describe("HashCheckGate", () => {
     Effect.gen(function*() {
       const gate = makeHashCheckGate({ maxRunning: 1, maxWaiting: 1 })
       const open = yield* Deferred.make<void>()
+      yield* Effect.addFinalizer(() => Deferred.succeed(open, undefined))
       let finished = false
       const running = yield* gate.run(Deferred.await(open).pipe(Effect.tap(() => Effect.sync(() => { finished = true })))).pipe(Effect.forkChild)
       const waiting = yield* gate.run(Effect.void).pipe(Effect.forkChild)
@@ -67,5 +70,49 @@ describe("HashCheckGate", () => {
       yield* Fiber.join(interrupting)
       assert.isTrue(finished)
       assert.deepStrictEqual(gate.load(), { running: 0, waiting: 0 })
+    }))
+
+  it.effect("a source flooding the queue cannot keep another out: a quieter source takes the busiest one's newest place", () =>
+    Effect.gen(function*() {
+      const gate = makeHashCheckGate({ maxRunning: 1, maxWaiting: 3 })
+      const started: Array<string> = []
+      const refused: Array<string> = []
+      const open = yield* Deferred.make<void>()
+      yield* Effect.addFinalizer(() => Deferred.succeed(open, undefined))
+      const submit = (source: string, name: string) =>
+        gate.run(Effect.sync(() => started.push(name)).pipe(Effect.andThen(Deferred.await(open))), source).pipe(
+          Effect.tapError(() => Effect.sync(() => refused.push(name))),
+          Effect.forkChild
+        )
+      for (let i = 0; i < 10; i++) yield* submit("flooder", `f${i}`)
+      yield* settle(() => started.length === 1 && refused.length === 6)
+      yield* submit("b", "b0")
+      yield* submit("c", "c0")
+      // Every waiting source holds one place now: a fourth source is refused.
+      yield* submit("d", "d0")
+      yield* settle(() => refused.length === 9)
+      assert.deepStrictEqual(refused, ["f4", "f5", "f6", "f7", "f8", "f9", "f3", "f2", "d0"])
+      assert.deepStrictEqual(gate.load(), { running: 1, waiting: 3 })
+      yield* Deferred.succeed(open, undefined)
+      yield* settle(() => started.length === 4)
+      assert.deepStrictEqual(started, ["f0", "f1", "b0", "c0"])
+    }))
+
+  it.effect("waiting checks are served round robin across sources", () =>
+    Effect.gen(function*() {
+      const gate = makeHashCheckGate({ maxRunning: 1, maxWaiting: 8 })
+      const started: Array<string> = []
+      const open = yield* Deferred.make<void>()
+      yield* Effect.addFinalizer(() => Deferred.succeed(open, undefined))
+      const first = yield* gate.run(Deferred.await(open), "a").pipe(Effect.forkChild)
+      yield* settle(() => gate.load().running === 1)
+      for (const [source, name] of [["a", "a1"], ["a", "a2"], ["a", "a3"], ["b", "b1"], ["b", "b2"], ["c", "c1"]]) {
+        yield* gate.run(Effect.sync(() => started.push(name!)), source).pipe(Effect.forkChild)
+      }
+      yield* settle(() => gate.load().waiting === 6)
+      yield* Deferred.succeed(open, undefined)
+      yield* Fiber.join(first)
+      yield* settle(() => started.length === 6)
+      assert.deepStrictEqual(started, ["a1", "b1", "c1", "a2", "b2", "a3"])
     }))
 })

@@ -7,6 +7,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { vi } from "vitest"
 import { Effect, Fiber, Logger, Redacted } from "effect"
 import { TestClock } from "effect/testing"
+import { ClientAddress } from "../../src/auth/ClientAddress.ts"
 import { make } from "../../src/auth/CredentialsAuthenticator.ts"
 import { hashSecret } from "../../src/auth/SecretHash.ts"
 
@@ -117,7 +118,7 @@ describe("CredentialsAuthenticator verification cost", () => {
       assert.deepStrictEqual(yield* costOf(auth, "Bearer plain-token"), ["1", []])
     }))
 
-  it.effect("200 bogus logins: 2 checks run, 8 wait, the rest are refused at once; a real login admitted behind them succeeds after at most 9 checks", () =>
+  it.effect("200 bogus logins: 2 checks run, 8 wait, the rest are refused at once; a real login admitted behind them succeeds after at most 9 more", () =>
     Effect.gen(function*() {
       const auth = yield* make({
         credentials: [{ account_id: "2", api_id: "hashed-id", password_hash: yield* hashSecret(Redacted.make("hashed-pw"), fast), permissions: ["media:read"] }]
@@ -158,8 +159,9 @@ describe("CredentialsAuthenticator verification cost", () => {
         yield* settle(() => outcomes.length === before + 1)
       }
       assert.strictEqual(yield* Fiber.join(real), "2")
-      // Ahead of it: the 2 running and the 7 waiting when it was admitted; it was the 11th check of all.
-      assert.strictEqual(recorded.calls.length, 11)
+      // Checks end in the order they are released: it ended after the first check, the 2 running and
+      // the 7 waiting when it was admitted, and before any other.
+      assert.strictEqual(outcomes.filter((o) => o !== "busy").indexOf("2"), 10)
       assert.strictEqual(recorded.calls.filter((c) => c !== fastCheck).length, 0)
       assert.strictEqual(count("busy"), 191)
       recorded.hold = false
@@ -203,5 +205,46 @@ describe("CredentialsAuthenticator verification cost", () => {
       assert.include(lines[0], "credentials[2]")
       assert.include(lines[0], "N=2048")
       for (const secret of [odd, "odd-pw", "secret-looking-id"]) assert.notInclude(lines[0], secret)
+    }))
+
+  it.effect("200 bogus logins from one address cannot keep a login from another address out: it is the 4th check", () =>
+    Effect.gen(function*() {
+      const auth = yield* make({
+        credentials: [{ account_id: "2", api_id: "hashed-id", password_hash: yield* hashSecret(Redacted.make("hashed-pw"), fast), permissions: ["media:read"] }]
+      }, { maxConcurrentHashChecks: 2, maxQueuedHashChecks: 8 })
+      const outcomes: Array<string> = []
+      const login = (header: string, address: string) =>
+        auth.authenticate(header).pipe(
+          Effect.provideService(ClientAddress, address),
+          Effect.map((p): string => p.accountId),
+          Effect.catch((e) => Effect.succeed(e.message === "missing or invalid credentials" ? "denied" : "busy")),
+          Effect.tap((o) => Effect.sync(() => outcomes.push(o)))
+        )
+      const count = (o: string) => outcomes.filter((x) => x === o).length
+      recorded.calls.length = 0
+      recorded.hold = true
+      yield* Effect.addFinalizer(() => Effect.sync(() => { recorded.hold = false; recorded.held.splice(0).forEach((run) => run()) }))
+
+      const bogus = yield* Effect.forEach(Array.from({ length: 200 }, (_, i) => i), (i) => Effect.forkChild(login(basic(`bogus-${i}`, "guess"), "203.0.113.9")))
+      yield* settle(() => count("busy") === 190, `190 busy (${count("busy")})`)
+      assert.strictEqual(recorded.held.length, 2)
+
+      // The queue is full of the flooder's checks: the newcomer takes the newest one's place.
+      const real = yield* Effect.forkChild(login(basic("hashed-id", "hashed-pw"), "198.51.100.7"))
+      yield* settle(() => count("busy") === 191)
+      while (!outcomes.includes("2")) {
+        assert.isAtMost(recorded.held.length, 2)
+        yield* settle(() => recorded.held.length > 0)
+        const before = outcomes.length
+        recorded.held.shift()!()
+        yield* settle(() => outcomes.length === before + 1)
+      }
+      assert.strictEqual(yield* Fiber.join(real), "2")
+      // The 2 running, then one of the flooder's in turn, then the newcomer's.
+      assert.strictEqual(outcomes.filter((o) => o !== "busy").indexOf("2"), 3)
+      recorded.hold = false
+      recorded.held.splice(0).forEach((run) => run())
+      yield* Effect.forEach(bogus, Fiber.join)
+      assert.strictEqual(count("denied"), 9)
     }))
 })

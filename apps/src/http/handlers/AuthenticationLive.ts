@@ -6,6 +6,7 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { HttpServerRequest } from "effect/http"
 import type { HttpApiEndpoint } from "effect/http-api"
+import { ClientAddress } from "@media/adapters/auth/ClientAddress"
 import { Authenticator, hasPermission } from "@media/core/ports/Authenticator"
 import { ForbiddenError, UnauthorizedError } from "../api/ApiErrors.ts"
 import { Authentication, CurrentPrincipal, RequiredPermission } from "../api/Authentication.ts"
@@ -27,7 +28,10 @@ export const AuthenticationLive = Layer.effect(
         // Its messages never say which part was wrong; one says the credentials
         // were not checked at all (too many slow checks queued: retry), which a
         // client should not mistake for a wrong password.
+        // The client's address lets the credentials-file Authenticator keep one
+        // flooding client from crowding out others' slow checks (other authenticators ignore it).
         const principal = yield* authenticator.authenticate(request.headers.authorization).pipe(
+          Effect.provideService(ClientAddress, Option.getOrElse(request.remoteAddress, () => "")),
           Effect.mapError((e) => UnauthorizedError.of(e.message, current.requestId))
         )
         current.accountId = principal.accountId
