@@ -158,6 +158,9 @@ const fromValidCredentials = Effect.fn(function*(credentials: ReadonlyArray<Vali
       const plain = plainToken(digest)
       if (plain !== undefined) return plain
       if (hashedTokens.length === 0) return yield* denied
+    } else if (byApiId.size === 0) {
+      // No Basic credentials at all (tokens or JWTs only): no id's existence to hide, nothing to check.
+      return yield* denied
     }
     // The cache key binds the scheme and api_id too, so one password cannot stand in for another id's.
     // It holds the secret's digest, never the secret: one hash per request, not two.

@@ -105,6 +105,13 @@ describe("CredentialsAuthenticator verification cost", () => {
       assert.deepStrictEqual(yield* costOf(auth, basic("hashed-id", "hashed-pw")), ["2", []])
     }))
 
+  it.effect("a file without Basic credentials refuses every Basic login without a check", () =>
+    Effect.gen(function*() {
+      const auth = yield* make({ credentials: [{ account_id: "1", token: "plain-token", permissions: ["media:read"] }] })
+      assert.deepStrictEqual(yield* costOf(auth, basic("nobody", "guess")), ["Unauthenticated", []])
+      assert.deepStrictEqual(yield* costOf(auth, "Bearer plain-token"), ["1", []])
+    }))
+
   it.effect("an unknown Bearer token costs one check per token_hash entry; plain tokens cost none", () =>
     Effect.gen(function*() {
       const auth = yield* make({
