@@ -9,7 +9,7 @@
  * hashed. Slow checks pass a bounded gate (HashCheckGate); cache hits never do.
  */
 import { timingSafeEqual } from "node:crypto"
-import { Config, Effect, Layer, Option, Redacted } from "effect"
+import { Config, Deferred, Effect, Exit, Layer, Option, Redacted } from "effect"
 import { Authenticator, type Principal, Unauthenticated } from "@media/core/ports/Authenticator"
 import { looksLikeJwt, parseAuthorization, type PresentedCredentials } from "./AuthorizationHeader.ts"
 import { ClientAddress } from "./ClientAddress.ts"
@@ -143,7 +143,31 @@ const fromValidCredentials = Effect.fn(function*(credentials: ReadonlyArray<Vali
     return found
   }
 
-  const slow = <A>(check: Effect.Effect<A>, source: string) => Effect.catchTag(gate.run(check, source), "HashChecksBusy", () => Effect.fail(busy))
+  const inflight = new Map<string, Deferred.Deferred<Principal | undefined, Unauthenticated>>()
+
+  /**
+   * Runs one slow check through the gate and shares its outcome with requests
+   * presenting the same credentials meanwhile; a success is cached. Admission
+   * depends on the gate's load and the client's address, never on the id, so
+   * a busy answer is no oracle.
+   */
+  const checkOnce = (cacheKey: string, slowCheck: Effect.Effect<Principal | undefined>) =>
+    Effect.gen(function*() {
+      const shared = Deferred.makeUnsafe<Principal | undefined, Unauthenticated>()
+      inflight.set(cacheKey, shared)
+      const source = yield* ClientAddress
+      return yield* gate.run(slowCheck, source).pipe(
+        Effect.catchTag("HashChecksBusy", () => Effect.fail(busy)),
+        Effect.tap((principal) => (principal === undefined ? Effect.void : cache.set(cacheKey, principal))),
+        Effect.onExit((exit) =>
+          Effect.sync(() => {
+            inflight.delete(cacheKey)
+            // A check abandoned while waiting for its turn: the others were not checked either.
+            Deferred.doneUnsafe(shared, Exit.hasInterrupts(exit) ? Effect.fail(busy) : exit)
+          })
+        )
+      )
+    })
 
   const check = Effect.fnUntraced(function*(presented: PresentedCredentials) {
     if (presented._tag === "Bearer" && verifyJwt !== undefined && looksLikeJwt(Redacted.value(presented.token))) {
@@ -167,11 +191,13 @@ const fromValidCredentials = Effect.fn(function*(credentials: ReadonlyArray<Vali
     const cacheKey = `${presented._tag === "Basic" ? `basic\u0000${presented.apiId}` : "bearer"}\u0000${digest.toString("base64")}`
     const cached = yield* cache.get(cacheKey)
     if (cached !== undefined) return cached
-    // Admission depends on the gate's load and the client's address, never on the id: a busy answer is no oracle.
-    const source = yield* ClientAddress
-    const principal = yield* slow<Principal | undefined>(presented._tag === "Basic" ? basic(presented.apiId, secret) : hashedToken(secret), source)
+    // The same credentials already being checked (a client opening several connections at once):
+    // wait for that check instead of queuing another. Keyed like the cache, so no oracle either.
+    const pending = inflight.get(cacheKey)
+    const principal = pending !== undefined
+      ? yield* Deferred.await(pending)
+      : yield* checkOnce(cacheKey, presented._tag === "Basic" ? basic(presented.apiId, secret) : hashedToken(secret))
     if (principal === undefined) return yield* denied
-    yield* cache.set(cacheKey, principal)
     return principal
   })
 

@@ -254,4 +254,30 @@ describe("CredentialsAuthenticator verification cost", () => {
       yield* Effect.forEach(bogus, Fiber.join)
       assert.strictEqual(count("denied"), 9)
     }))
+
+  it.effect("simultaneous logins with the same credentials share one check, right or wrong, and none is turned away", () =>
+    Effect.gen(function*() {
+      const auth = yield* make({
+        credentials: [{ account_id: "2", api_id: "hashed-id", password_hash: yield* hashSecret(Redacted.make("hashed-pw"), fast), permissions: ["media:read"] }]
+      }, { maxConcurrentHashChecks: 2, maxQueuedHashChecks: 1 })
+      const outcomes: Array<string> = []
+      const login = (header: string) =>
+        auth.authenticate(header).pipe(
+          Effect.map((p): string => p.accountId),
+          Effect.catch((e) => Effect.succeed(e.message === "missing or invalid credentials" ? "denied" : "busy")),
+          Effect.tap((o) => Effect.sync(() => outcomes.push(o)))
+        )
+      recorded.calls.length = 0
+      recorded.hold = true
+      yield* Effect.addFinalizer(() => Effect.sync(() => { recorded.hold = false; recorded.held.splice(0).forEach((run) => run()) }))
+      const headers = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? basic("hashed-id", "hashed-pw") : basic("nobody", "guess")))
+      const fibers = yield* Effect.forEach(headers, (h) => Effect.forkChild(login(h)))
+      yield* settle(() => recorded.held.length === 2)
+      assert.strictEqual(outcomes.length, 0)
+      recorded.hold = false
+      recorded.held.splice(0).forEach((run) => run())
+      yield* Effect.forEach(fibers, Fiber.join)
+      assert.strictEqual(recorded.calls.length, 2)
+      assert.deepStrictEqual([outcomes.filter((o) => o === "2").length, outcomes.filter((o) => o === "denied").length], [20, 20])
+    }))
 })
