@@ -1,76 +1,173 @@
 /**
  * Authenticator from the credentials file (SPEC §5): Basic api_id:password and
  * Bearer tokens, plain or scrypt-hashed, plus optional signed JWTs.
+ *
+ * Timing (issue 8): every Basic password is a scrypt hash with one set of
+ * parameters — plain passwords are hashed when the file is loaded, and an
+ * unknown api_id is checked against a hash no password matches — so a wrong
+ * password costs one identical check whether the id is unknown, plain or
+ * hashed. Slow checks pass a bounded gate (HashCheckGate); cache hits never do.
  */
 import { timingSafeEqual } from "node:crypto"
-import { Config, Effect, Layer, Option, Redacted, Semaphore } from "effect"
+import { Config, Deferred, Effect, Exit, Layer, Option, Redacted } from "effect"
 import { Authenticator, type Principal, Unauthenticated } from "@media/core/ports/Authenticator"
 import { looksLikeJwt, parseAuthorization, type PresentedCredentials } from "./AuthorizationHeader.ts"
-import { readCredentialsFile, type SecretCheck, sha256, type ValidCredential, validateCredentials } from "./CredentialsFile.ts"
+import { ClientAddress } from "./ClientAddress.ts"
+import { readCredentialsFile, sha256, type ValidCredential, validateCredentials } from "./CredentialsFile.ts"
+import { makeHashCheckGate } from "./HashCheckGate.ts"
 import { type JwtOptions, makeJwtVerifier } from "./JwtVerifier.ts"
-import { defaultScryptParams, type SecretHash, verifySecretHash } from "./SecretHash.ts"
+import {
+  defaultScryptParams,
+  makeSecretHash,
+  sameScryptParams,
+  type ScryptParams,
+  type SecretHash,
+  unmatchableSecretHash,
+  verifySecretHash
+} from "./SecretHash.ts"
 import { makeVerifiedSecretCache } from "./VerifiedSecretCache.ts"
 
 export interface AuthenticatorOptions {
   readonly jwt?: JwtOptions | undefined
-  /** How long a verified hashed secret is remembered; default 5 minutes. */
+  /** How long a verified secret is remembered after its last use; default 5 minutes. */
   readonly cacheTtlSeconds?: number | undefined
   /** scrypt checks running at once (each ~32 MiB and ~100 ms of a core); default 2. */
   readonly maxConcurrentHashChecks?: number | undefined
+  /** scrypt checks waiting for a running place; more are answered 401 "busy" at once. Default 8. */
+  readonly maxQueuedHashChecks?: number | undefined
+  /**
+   * Parameters every Basic password is checked with (plain ones are hashed
+   * with them at load). Default: those most `password_hash` entries use (ties:
+   * the costlier), or N=2^15, r=8, p=1 when there are none.
+   */
+  readonly hashParams?: ScryptParams | undefined
 }
 
-const denied = new Unauthenticated({ message: "missing or invalid credentials" })
+/** The 401 message for a wrong, unknown or malformed credential. */
+export const deniedMessage = "missing or invalid credentials"
+/** The 401 message when every place for a slow check is taken: the credential was not checked. */
+export const busyMessage = "too many sign-ins are being checked; retry in a second"
 
-/** Checked against for an unknown api_id, so it costs what a known one with a hashed password costs. */
-const dummyHash: SecretHash = { params: defaultScryptParams, salt: Buffer.alloc(16), hash: Buffer.alloc(32) }
-const dummyDigest = Buffer.alloc(32)
+const denied = new Unauthenticated({ message: deniedMessage })
+const busy = new Unauthenticated({ message: busyMessage })
+
+/** A Basic credential as the authenticator keeps it: always a slow hash, never the plain password. */
+interface BasicEntry {
+  readonly principal: Principal
+  readonly hash: SecretHash
+}
 
 const principalOf = (credential: ValidCredential): Principal => ({ accountId: credential.accountId, permissions: credential.permissions })
+const costOf = (p: ScryptParams) => p.N * p.r * p.p
 
+/** The parameters most password hashes use (ties: the costlier); the defaults when there are none. */
+const prevailingParams = (hashes: ReadonlyArray<SecretHash>): ScryptParams => {
+  const counted: Array<{ params: ScryptParams; count: number }> = []
+  for (const { params } of hashes) {
+    const seen = counted.find((c) => sameScryptParams(c.params, params))
+    if (seen === undefined) counted.push({ params, count: 1 })
+    else seen.count++
+  }
+  counted.sort((a, b) => b.count - a.count || costOf(b.params) - costOf(a.params))
+  return counted[0]?.params ?? defaultScryptParams
+}
+
+/** Validates `document` (the parsed credentials file) and builds the authenticator; see `fromCredentialsFile`. */
 export const make = Effect.fn("CredentialsAuthenticator.make")(function*(document: unknown, options: AuthenticatorOptions = {}) {
   return yield* fromValidCredentials(yield* validateCredentials(document), options)
 })
 
+/**
+ * Reads the credentials file at `path` (SPEC §5) and builds the authenticator.
+ * Startup costs one scrypt check per plain `password` (at most
+ * `maxConcurrentHashChecks` at once). Fails with `CredentialsFileError` for an
+ * unreadable or invalid file, `JwtConfigError` for a bad JWT option.
+ */
 export const fromCredentialsFile = Effect.fn("CredentialsAuthenticator.fromFile")(function*(path: string, options: AuthenticatorOptions = {}) {
   return yield* fromValidCredentials(yield* readCredentialsFile(path), options)
 })
 
 const fromValidCredentials = Effect.fn(function*(credentials: ReadonlyArray<ValidCredential>, options: AuthenticatorOptions) {
   const verifyJwt = options.jwt === undefined ? undefined : yield* makeJwtVerifier(options.jwt)
-  const hashChecks = yield* Semaphore.make(options.maxConcurrentHashChecks ?? 2)
+  const maxRunning = options.maxConcurrentHashChecks ?? 2
+  const gate = makeHashCheckGate({ maxRunning, maxWaiting: options.maxQueuedHashChecks ?? 8 })
   const cache = makeVerifiedSecretCache((options.cacheTtlSeconds ?? 300) * 1000, 10_000)
-  const byApiId = new Map(credentials.flatMap((c) => (c.apiId === undefined ? [] : [[c.apiId, c] as const])))
-  const tokens = credentials.filter((c) => c.apiId === undefined)
-  const anyHashedPassword = credentials.some((c) => c.apiId !== undefined && c.check._tag === "Hashed")
 
-  /** Plain secrets: equal-length SHA-256 digests compared in constant time. Hashed: scrypt, bounded in concurrency. */
-  const matches = (check: SecretCheck, secret: Redacted.Redacted<string>, presentedDigest: Buffer) =>
-    check._tag === "Plain"
-      ? Effect.succeed(timingSafeEqual(check.digest, presentedDigest))
-      : Semaphore.withPermit(hashChecks, verifySecretHash(check.hash, secret))
-
-  const basic = Effect.fnUntraced(function*(apiId: string, password: Redacted.Redacted<string>, digest: Buffer) {
-    const credential = byApiId.get(apiId)
-    if (credential === undefined) {
-      // The same kind of work as for a known api_id, so timing does not tell which ids exist.
-      yield* anyHashedPassword ? matches({ _tag: "Hashed", hash: dummyHash }, password, digest) : matches({ _tag: "Plain", digest: dummyDigest }, password, digest)
-      return undefined
+  const basics = credentials.filter((c) => c.apiId !== undefined)
+  const params = options.hashParams ?? prevailingParams(basics.flatMap((c) => (c.check._tag === "Hashed" ? [c.check.hash] : [])))
+  for (const c of basics) {
+    if (c.check._tag === "Hashed" && !sameScryptParams(c.check.hash.params, params)) {
+      // Parameters are not secret; the entry is named by index, never by value.
+      yield* Effect.logWarning(
+        `credentials[${c.index}] "password_hash" uses scrypt N=${c.check.hash.params.N},r=${c.check.hash.params.r},p=${c.check.hash.params.p}, ` +
+          `not the N=${params.N},r=${params.r},p=${params.p} every other password is checked with: timing can tell its api_id apart. ` +
+          "Rehash it with `npm run -s hash-secret`."
+      )
     }
-    return (yield* matches(credential.check, password, digest)) ? credential : undefined
+  }
+  // Plain passwords become slow hashes now, so a check costs the same whatever the file holds.
+  const entries = yield* Effect.forEach(basics, (c) =>
+    Effect.map(
+      c.check._tag === "Hashed" ? Effect.succeed(c.check.hash) : makeSecretHash(c.check.secret, params),
+      (hash) => [c.apiId!, { principal: principalOf(c), hash }] as const
+    ), { concurrency: maxRunning })
+  const byApiId = new Map<string, BasicEntry>(entries)
+  /** Checked for an unknown api_id: the same parameters, so the same cost, and no password matches it. */
+  const unknownId = unmatchableSecretHash(params)
+
+  const tokens = credentials.filter((c) => c.apiId === undefined)
+  const plainTokens = tokens.flatMap((c) => (c.check._tag === "Plain" ? [{ principal: principalOf(c), digest: c.check.digest }] : []))
+  const hashedTokens = tokens.flatMap((c) => (c.check._tag === "Hashed" ? [{ principal: principalOf(c), hash: c.check.hash }] : []))
+
+  /** One scrypt check, against the id's hash or the unknown-id one: one path, one cost. */
+  const basic = Effect.fnUntraced(function*(apiId: string, password: Redacted.Redacted<string>) {
+    const entry = byApiId.get(apiId)
+    const matched = yield* verifySecretHash(entry?.hash ?? unknownId, password)
+    return matched && entry !== undefined ? entry.principal : undefined
   })
 
-  const bearer = Effect.fnUntraced(function*(token: Redacted.Redacted<string>, digest: Buffer) {
-    let found: ValidCredential | undefined
-    // Every plain token is compared (no early exit); hashed tokens are tried until one matches.
-    for (const credential of tokens) {
-      if (credential.check._tag === "Plain" && timingSafeEqual(credential.check.digest, digest)) found = credential
+  /** Hashed tokens have no id to find them by: each is tried until one matches. */
+  const hashedToken = Effect.fnUntraced(function*(token: Redacted.Redacted<string>) {
+    for (const { hash, principal } of hashedTokens) {
+      if (yield* verifySecretHash(hash, token)) return principal
     }
-    for (const credential of tokens) {
-      if (found !== undefined) break
-      if (credential.check._tag === "Hashed" && (yield* matches(credential.check, token, digest))) found = credential
+    return undefined
+  })
+
+  const plainToken = (digest: Buffer): Principal | undefined => {
+    let found: Principal | undefined
+    // Every plain token is compared (no early exit), as equal-length digests.
+    for (const { digest: stored, principal } of plainTokens) {
+      if (timingSafeEqual(stored, digest)) found = principal
     }
     return found
-  })
+  }
+
+  const inflight = new Map<string, Deferred.Deferred<Principal | undefined, Unauthenticated>>()
+
+  /**
+   * Runs one slow check through the gate and shares its outcome with requests
+   * presenting the same credentials meanwhile; a success is cached. Admission
+   * depends on the gate's load and the client's address, never on the id, so
+   * a busy answer is no oracle.
+   */
+  const checkOnce = (cacheKey: string, slowCheck: Effect.Effect<Principal | undefined>) =>
+    Effect.gen(function*() {
+      const shared = Deferred.makeUnsafe<Principal | undefined, Unauthenticated>()
+      inflight.set(cacheKey, shared)
+      const source = yield* ClientAddress
+      return yield* gate.run(slowCheck, source).pipe(
+        Effect.catchTag("HashChecksBusy", () => Effect.fail(busy)),
+        Effect.tap((principal) => (principal === undefined ? Effect.void : cache.set(cacheKey, principal))),
+        Effect.onExit((exit) =>
+          Effect.sync(() => {
+            inflight.delete(cacheKey)
+            // A check abandoned while waiting for its turn: the others were not checked either.
+            Deferred.doneUnsafe(shared, Exit.hasInterrupts(exit) ? Effect.fail(busy) : exit)
+          })
+        )
+      )
+    })
 
   const check = Effect.fnUntraced(function*(presented: PresentedCredentials) {
     if (presented._tag === "Bearer" && verifyJwt !== undefined && looksLikeJwt(Redacted.value(presented.token))) {
@@ -81,15 +178,26 @@ const fromValidCredentials = Effect.fn(function*(credentials: ReadonlyArray<Vali
     }
     const secret = presented._tag === "Basic" ? presented.password : presented.token
     const digest = sha256(secret)
+    if (presented._tag === "Bearer") {
+      const plain = plainToken(digest)
+      if (plain !== undefined) return plain
+      if (hashedTokens.length === 0) return yield* denied
+    } else if (byApiId.size === 0) {
+      // No Basic credentials at all (tokens or JWTs only): no id's existence to hide, nothing to check.
+      return yield* denied
+    }
     // The cache key binds the scheme and api_id too, so one password cannot stand in for another id's.
     // It holds the secret's digest, never the secret: one hash per request, not two.
     const cacheKey = `${presented._tag === "Basic" ? `basic\u0000${presented.apiId}` : "bearer"}\u0000${digest.toString("base64")}`
     const cached = yield* cache.get(cacheKey)
     if (cached !== undefined) return cached
-    const credential = presented._tag === "Basic" ? yield* basic(presented.apiId, secret, digest) : yield* bearer(secret, digest)
-    if (credential === undefined) return yield* denied
-    const principal = principalOf(credential)
-    if (credential.check._tag === "Hashed") yield* cache.set(cacheKey, principal)
+    // The same credentials already being checked (a client opening several connections at once):
+    // wait for that check instead of queuing another. Keyed like the cache, so no oracle either.
+    const pending = inflight.get(cacheKey)
+    const principal = pending !== undefined
+      ? yield* Deferred.await(pending)
+      : yield* checkOnce(cacheKey, presented._tag === "Basic" ? basic(presented.apiId, secret) : hashedToken(secret))
+    if (principal === undefined) return yield* denied
     return principal
   })
 

@@ -29,9 +29,13 @@ export class CredentialsFileError extends Schema.TaggedError<CredentialsFileErro
   message: Schema.String
 }) {}
 
-/** How a presented secret is checked: a SHA-256 digest of a plain secret, or a slow hash. */
+/**
+ * How a presented secret is checked: a plain secret (kept `Redacted` so the
+ * authenticator can hash a password at load, and its SHA-256 digest for tokens),
+ * or a slow hash.
+ */
 export type SecretCheck =
-  | { readonly _tag: "Plain"; readonly digest: Buffer }
+  | { readonly _tag: "Plain"; readonly secret: Redacted.Redacted<string>; readonly digest: Buffer }
   | { readonly _tag: "Hashed"; readonly hash: SecretHash }
 
 export interface ValidCredential {
@@ -61,7 +65,8 @@ const secretOf = (entry: Record<string, unknown>, plain: string, hashed: string,
   if (hasPlain) {
     const value = entry[plain]
     if (!isString(value) || !plainOk(value)) return `"${plain}" ${plainRule}`
-    return { _tag: "Plain", digest: sha256(Redacted.make(value)) }
+    const secret = Redacted.make(value)
+    return { _tag: "Plain", secret, digest: sha256(secret) }
   }
   const value = entry[hashed]
   const hash = isString(value) ? parseSecretHash(value) : Option.none()

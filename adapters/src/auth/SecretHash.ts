@@ -4,7 +4,7 @@
  *
  * N=2^15, r=8, p=1 costs about 100 ms of one core and 32 MiB per check on the
  * reference machine, so the authenticator caches successful checks and bounds
- * how many run at once (see CredentialsAuthenticator).
+ * how many run at once (see CredentialsAuthenticator and HashCheckGate).
  */
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto"
 import { Effect, Option, Redacted } from "effect"
@@ -56,14 +56,35 @@ const derive = (secret: Redacted.Redacted<string>, salt: Buffer, length: number,
 export const formatSecretHash = ({ params, salt, hash }: SecretHash): string =>
   `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString("base64")}$${hash.toString("base64")}`
 
-/** A new hash string of `secret`. The salt comes from the OS CSPRNG: Effect's Random is not for secrets. */
-export const hashSecret = Effect.fn("SecretHash.hash")(function*(
+/** Whether two parameter sets cost the same check. */
+export const sameScryptParams = (a: ScryptParams, b: ScryptParams): boolean => a.N === b.N && a.r === b.r && a.p === b.p
+
+/**
+ * A new salted hash of `secret` (16-byte salt, 32-byte hash). The salt comes
+ * from the OS CSPRNG: Effect's Random is not for secrets. Costs one scrypt.
+ */
+export const makeSecretHash = Effect.fnUntraced(function*(
   secret: Redacted.Redacted<string>,
   params: ScryptParams = defaultScryptParams
 ) {
   const salt = randomBytes(saltBytes)
   const hash = yield* derive(secret, salt, hashBytes, params)
-  return formatSecretHash({ params, salt, hash })
+  return { params, salt, hash } satisfies SecretHash
+})
+
+/** A hash that no secret is known to match, with the given parameters: checking against it costs what a real one costs. */
+export const unmatchableSecretHash = (params: ScryptParams): SecretHash => ({
+  params,
+  salt: randomBytes(saltBytes),
+  hash: randomBytes(hashBytes)
+})
+
+/** A new hash string of `secret` (see `makeSecretHash`). */
+export const hashSecret = Effect.fn("SecretHash.hash")(function*(
+  secret: Redacted.Redacted<string>,
+  params: ScryptParams = defaultScryptParams
+) {
+  return formatSecretHash(yield* makeSecretHash(secret, params))
 })
 
 /** Whether `secret` hashes to `stored`, compared in constant time. */

@@ -6,6 +6,7 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { HttpServerRequest } from "effect/http"
 import type { HttpApiEndpoint } from "effect/http-api"
+import { ClientAddress } from "@media/adapters/auth/ClientAddress"
 import { Authenticator, hasPermission } from "@media/core/ports/Authenticator"
 import { ForbiddenError, UnauthorizedError } from "../api/ApiErrors.ts"
 import { Authentication, CurrentPrincipal, RequiredPermission } from "../api/Authentication.ts"
@@ -24,8 +25,14 @@ export const AuthenticationLive = Layer.effect(
         const request = yield* HttpServerRequest.HttpServerRequest
         const current = yield* CurrentRequest
         // The port gets the raw header: it knows every scheme (Basic, Bearer, JWT).
+        // Its messages never say which part was wrong; one says the credentials
+        // were not checked at all (too many slow checks queued: retry), which a
+        // client should not mistake for a wrong password.
+        // The client's address lets the credentials-file Authenticator keep one
+        // flooding client from crowding out others' slow checks (other authenticators ignore it).
         const principal = yield* authenticator.authenticate(request.headers.authorization).pipe(
-          Effect.mapError(() => UnauthorizedError.of("missing or invalid credentials", current.requestId))
+          Effect.provideService(ClientAddress, Option.getOrElse(request.remoteAddress, () => "")),
+          Effect.mapError((e) => UnauthorizedError.of(e.message, current.requestId))
         )
         current.accountId = principal.accountId
         const permission = Context.getOption(options.endpoint.annotations, RequiredPermission)
