@@ -10,6 +10,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { fromCredentialsFile } from "@media/adapters/auth/CredentialsAuthenticator"
 import * as CloudFrontUrlSigner from "@media/adapters/cloudfront/CloudFrontUrlSigner"
 import { layerVerifier } from "@media/adapters/cloudfront/CloudFrontUrlVerifier"
+import { diskFault } from "@media/adapters/disk/DiskFault"
 import * as DiskObjectStore from "@media/adapters/disk/DiskObjectStore"
 import { uploadRoutes } from "@media/adapters/disk/DiskUploadEndpoint"
 import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
@@ -46,10 +47,17 @@ const sweepIntervalSeconds = 5
 export const makeEmbedded = Effect.gen(function*() {
   const config = yield* AppConfig
   const fs = yield* FileSystem.FileSystem
-  yield* fs.makeDirectory(config.dataDir, { recursive: true })
-  const keys = yield* loadOrCreateLocalKeys(config.dataDir)
   const authFile = Option.getOrElse(config.authFile, () => join(config.dataDir, "credentials.json"))
-  if (Option.isNone(config.authFile)) yield* ensureCredentialsFile(authFile)
+  const keys = yield* Effect.gen(function*() {
+    yield* fs.makeDirectory(config.dataDir, { recursive: true })
+    const keys = yield* loadOrCreateLocalKeys(config.dataDir)
+    if (Option.isNone(config.authFile)) yield* ensureCredentialsFile(authFile)
+    return keys
+  }).pipe(Effect.mapError((cause) => {
+    // A full or read-only disk at start says so, rather than as a bare system error.
+    const fault = diskFault(cause)
+    return fault === undefined ? cause : new Error(`cannot prepare the data directory ${config.dataDir}: ${fault.description}`, { cause })
+  }))
 
   const root = join(config.dataDir, "objects")
   const credentials = keys.storage
