@@ -5,17 +5,19 @@
  * Keys and the first credential are generated into the data dir on first start.
  */
 import { join } from "node:path"
-import { Effect, FileSystem, Layer, Option } from "effect"
+import { Duration, Effect, FileSystem, Layer, Option } from "effect"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { fromCredentialsFile } from "@media/adapters/auth/CredentialsAuthenticator"
 import * as CloudFrontUrlSigner from "@media/adapters/cloudfront/CloudFrontUrlSigner"
 import { layerVerifier } from "@media/adapters/cloudfront/CloudFrontUrlVerifier"
 import { diskFault } from "@media/adapters/disk/DiskFault"
 import * as DiskObjectStore from "@media/adapters/disk/DiskObjectStore"
+import { removeDeadTemps } from "@media/adapters/disk/DiskObjectStore"
 import { uploadRoutes } from "@media/adapters/disk/DiskUploadEndpoint"
 import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
 import * as SharpImageProcessor from "@media/adapters/sharp/SharpImageProcessor"
 import { Cursors } from "@media/core/Cursor"
+import { originalsPrefix } from "@media/core/ObjectKeys"
 import { registerUpload } from "@media/core/usecases/ProcessUpload"
 import { Authenticator } from "@media/core/ports/Authenticator"
 import type { FileRepository } from "@media/core/ports/FileRepository"
@@ -23,11 +25,11 @@ import { FileIds } from "@media/core/ports/FileIds"
 import { UrlSigner } from "@media/core/ports/UrlSigner"
 import { AppConfig, mediaConfigLayer } from "../config/AppConfig.ts"
 import { MediaHttpRoutes } from "../http/HttpApp.ts"
-import * as TableReadiness from "../server/TableReadiness.ts"
 import { forEachCreatedObject } from "../server/dispatchS3Event.ts"
 import * as Sweeper from "../server/Sweeper.ts"
 import { cdnPath, cdnRoute } from "./CdnRoute.ts"
 import { Dispatcher } from "./Dispatcher.ts"
+import * as EmbeddedReadiness from "./EmbeddedReadiness.ts"
 import { LastStop, repairAfterUncleanStop } from "./LastStop.ts"
 import * as Recovery from "./Recovery.ts"
 import { ensureCredentialsFile } from "./FirstCredentials.ts"
@@ -37,6 +39,13 @@ export const bucket = "media"
 /** Processing jobs at once: sharp already uses every core for one image, two keep I/O overlapped. */
 const processingConcurrency = 2
 const sweepIntervalSeconds = 5
+/** How often the sweeper looks for temp files of dead uploads. */
+const tempSweepIntervalSeconds = 60
+/**
+ * A temp file not written to for this long belongs to a dead upload: longer than an upload URL
+ * lives (15 min), and than Node lets a request take (5 min by default), so never a live one.
+ */
+const deadTempIdleSeconds = 15 * 60
 
 /**
  * The embedded server in two parts: `services` (ports, dispatcher, sweeper,
@@ -104,12 +113,25 @@ export const makeEmbedded = Effect.gen(function*() {
     }).pipe(Layer.provide(NodeFileSystem.layer))
   }))
 
+  const deadTemps: Sweeper.Housekeeping = {
+    name: "removing dead uploads' temp files",
+    everySeconds: tempSweepIntervalSeconds,
+    run: removeDeadTemps(root, { under: [originalsPrefix], idleFor: Duration.seconds(deadTempIdleSeconds) }).pipe(
+      Effect.tap((count) => count > 0 ? Effect.logWarning("removed temp files of dead uploads", { count }) : Effect.void),
+      Effect.provide(NodeFileSystem.layer)
+    )
+  }
   const services = Layer.mergeAll(
     // The index is whole again before recovery and the sweeper read it.
     Recovery.layer.pipe(Layer.provide(repairAfterUncleanStop)),
-    TableReadiness.layer,
-    Sweeper.layer(sweepIntervalSeconds)
-  ).pipe(Layer.provideMerge(Dispatcher.layer(processingConcurrency)), Layer.provideMerge(portsAndMarker))
+    EmbeddedReadiness.layer(root),
+    Sweeper.layer(sweepIntervalSeconds, [deadTemps])
+  ).pipe(
+    Layer.provideMerge(Dispatcher.layer(processingConcurrency)),
+    // Before anything writes objects: every temp file found then is dead.
+    Layer.provide(Recovery.removeDeadTempsAtStart(root)),
+    Layer.provideMerge(portsAndMarker)
+  )
   const routes = Layer.mergeAll(MediaHttpRoutes, storageRoutes, cdnRoute(config.publicUrl))
   return { services, routes }
 }).pipe(Effect.provide(NodeFileSystem.layer))

@@ -1,0 +1,22 @@
+/**
+ * `/readyz` in embedded mode: ready when the metadata table answers and the
+ * disk store under `root` can take objects (not removed, writable, not full).
+ */
+import { Effect, Layer } from "effect"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { checkWritable } from "@media/adapters/disk/DiskObjectStore"
+import { DynamoTable } from "@media/adapters/dynamodb/DynamoTable"
+import { tableReady } from "@media/adapters/dynamodb/TableSchema"
+import { Readiness } from "../http/Readiness.ts"
+
+export const layer = (root: string) =>
+  Layer.effect(
+    Readiness,
+    Effect.gen(function*() {
+      const table = yield* DynamoTable
+      const objects = checkWritable(root).pipe(Effect.provide(NodeFileSystem.layer))
+      return Readiness.of({
+        check: Effect.all([tableReady(table.client, table.tableName), objects], { concurrency: 2, discard: true })
+      })
+    })
+  )
