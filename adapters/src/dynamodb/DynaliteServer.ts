@@ -107,14 +107,15 @@ export const makeDynalite = Effect.fn("makeDynalite")(function*(options: Dynalit
   })
   // From here on a LevelDB failure (a full or read-only disk) fails its request instead of the process.
   const runFork = Effect.runForkWith(yield* Effect.context<never>())
-  const guard = guardLevel(store, {
+  const guard = options.path === undefined ? undefined : guardLevel(store, {
+    path: options.path,
     onBroken: (cause) =>
       runFork(Effect.logError(
         `the metadata store could not write (${diskFault(cause)?.description ?? "I/O error"}); ` +
-          "it refuses requests until it has reopened, which the next request after space returns does",
+          "it takes no writes until it has recovered, which the first request after space returns does",
         Cause.fail(cause)
       )),
-    onRecovered: () => runFork(Effect.logWarning("the metadata store reopened after a failed write and takes requests again"))
+    onRecovered: () => runFork(Effect.logWarning("the metadata store recovered from a failed write and takes writes again"))
   })
   const requestTimeout = options.requestTimeout ?? defaultRequestTimeout
   if (options.transport === "http") {

@@ -5,14 +5,19 @@
  * an error is answered as DynamoDB's own InternalServerError (500, which the SDK
  * retries and the repository reports as a RepositoryError).
  *
- * After a failed write the LevelDB is also reopened before it takes another
- * request: a failed append leaves its log in an unknown state, and every record
- * appended to that log afterwards would be silently lost at the next start.
- * Reopening recovers what the log holds and starts a new one; while it fails
- * (the disk is still full) every request fails fast, and the first one after
- * space returns reopens it.
+ * A failed write also tears LevelDB's log: the bytes of its last buffered
+ * writes (acknowledged ones included) are cut off, and every record appended
+ * afterwards would be unreadable, hence lost, at the next start. So after a
+ * failed write the store takes no more writes (reads go on from memory) until
+ * it has recovered: once the disk has room again, the next request flushes
+ * LevelDB's memory to a table file and starts a fresh log (`compactRange`),
+ * which keeps every acknowledged write. If that cannot work (a read-only file
+ * system, an error LevelDB keeps), the LevelDB is reopened instead, keeping what
+ * its log holds.
  */
 import type { DynaliteStore } from "dynalite/db/index.js"
+import { readdir, stat, statfs } from "node:fs/promises"
+import { join } from "node:path"
 import { diskFault } from "../disk/DiskFault.ts"
 
 type Callback = (error: unknown, value?: unknown) => void
@@ -22,6 +27,7 @@ type Operation = (...args: Array<unknown>) => unknown
 interface GuardedLevel {
   readonly status: string
   open(): Promise<void>
+  compactRange(start: string, end: string): Promise<void>
   /** dynalite replaces `close` with a graceful one for the whole store and keeps the LevelDB's own here. */
   readonly close: { readonly _original: () => Promise<void> }
   [operation: string]: unknown
@@ -35,6 +41,8 @@ export interface LevelGuard {
 }
 
 export interface LevelGuardOptions {
+  /** The LevelDB directory, to tell whether the disk has room to recover. */
+  readonly path: string
   /** Told once per failed write that breaks the store, and once when it is healthy again. */
   readonly onBroken: (cause: unknown) => void
   readonly onRecovered: () => void
@@ -70,11 +78,38 @@ export const guardLevel = (store: DynaliteStore, options: LevelGuardOptions): Le
 
   const shuttingDown = () => store.lifecycleManager.getState() !== "open"
 
+  /** dynalite keeps its data under `table~`, `item-…`, `index-…`: this key is in none of them. */
+  const probeKey = "~media-store-probe"
+  const probe = () => {
+    const put = level["put"] as (key: string, value: unknown) => Promise<void>
+    const del = level["del"] as (key: string) => Promise<void>
+    return put.call(level, probeKey, {}).then(() => del.call(level, probeKey))
+  }
+
+  /** Room for LevelDB to write its memory out as a table file (at most the size of its logs) and a new log. */
+  const hasRoom = () =>
+    Promise.all([
+      statfs(options.path),
+      readdir(options.path).then((names) =>
+        Promise.all(names.filter((name) => name.endsWith(".log")).map((name) => stat(join(options.path, name)).then((info) => info.size)))
+      )
+    ]).then(([disk, logs]) => disk.bavail * disk.bsize >= 2 * logs.reduce((sum, size) => sum + size, 0) + 1024 * 1024)
+
+  // Flush memory to a table file and a fresh log; a disk that refuses even then gets a reopen.
+  const attempt = (): Promise<void> =>
+    level.status !== "open"
+      ? reopen()
+      : hasRoom().then((room) =>
+        room
+          ? level.compactRange("\u0000", "\u0000").then(probe).catch(reopen)
+          : Promise.reject(failure)
+      )
+  const reopen = () => level.close._original().then(() => level.open()).then(probe)
+
   const recover = (): Promise<boolean> => {
     if (failure === undefined) return Promise.resolve(true)
     if (shuttingDown()) return Promise.resolve(false)
-    reopening ??= level.close._original()
-      .then(() => level.open())
+    reopening ??= attempt()
       .then(() => {
         failure = undefined
         options.onRecovered()
@@ -104,7 +139,8 @@ export const guardLevel = (store: DynaliteStore, options: LevelGuardOptions): Le
           }
           return (callback as Callback)(asInternalServerError(error))
         }])
-      if (failure === undefined) return run()
+      // Reads go on from memory while the store is broken (unless a reopen failed and closed it).
+      if (failure === undefined || (!writes.has(name) && level.status === "open")) return run()
       void recover().then((healthy) => (healthy ? run() : (callback as Callback)(asInternalServerError(failure))))
     }
   }
