@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync,
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { fillUp, tmpfs } from "../support/tmpfs.ts"
+import { fillUp, remount, tmpfs } from "../support/tmpfs.ts"
 import { type ChildServer, crash, freePort, killAll, startServer } from "./support/ChildServer.ts"
 
 afterAll(killAll)
@@ -218,7 +218,7 @@ describe("the embedded server on a full disk", () => {
       assert.isNull(server.process.exitCode)
     }).pipe(Effect.scoped), 180_000)
 
-  it.live("refuses to start on a full disk saying there is no space left, fresh or with data", () =>
+  it.live("refuses to start on a full disk saying there is no space left (fresh or with data), and on a read-only one", () =>
     Effect.gen(function*() {
       const dataDir = yield* tmpfs(4 * 1024 * 1024)
       const authDir = yield* credentialsDir
@@ -241,5 +241,13 @@ describe("the embedded server on a full disk", () => {
       assert.include(full.output, "cannot open the metadata store")
       assert.include(full.output, "no space left on device (ENOSPC)")
       assert.notInclude(full.output, "another server")
+
+      // A read-only data directory says so too.
+      rmSync(join(dataDir, "filler"))
+      remount(dataDir, "ro")
+      const readOnly = yield* runToExit(port, env).pipe(Effect.ensuring(Effect.sync(() => remount(dataDir, "rw"))))
+      assert.strictEqual(readOnly.code, 1, readOnly.output)
+      assert.include(readOnly.output, "the file system is read-only (EROFS)")
+      assert.notInclude(readOnly.output, "another server")
     }).pipe(Effect.scoped), 180_000)
 })

@@ -48,3 +48,6 @@ export const fillUp = (dir: string, name = "filler", maxBytes = 64 * 1024 * 1024
   }
   return path
 }
+
+/** Remounts the tmpfs at `dir` read-only or read-write again (fails while a file on it is open for writing). */
+export const remount = (dir: string, mode: "ro" | "rw") => execFileSync("mount", ["-o", `remount,${mode}`, dir])
