@@ -38,13 +38,15 @@ interface OpenUpload {
 
 /**
  * A file-system failure while storing an upload: a full or read-only disk is S3's 503 (the client
- * may retry later, and S3's SDKs do); anything else is a fault of ours (500, logged by the endpoint).
+ * may retry later, and S3's SDKs do), with the reason in the server log only; anything else is a
+ * fault of ours (500, logged by the endpoint).
  */
 const storageFailure = (error: PlatformError.PlatformError) => {
   const fault = diskFault(error)
-  return fault?.transient === true
-    ? Effect.fail(S3Errors.serviceUnavailable(`The storage cannot accept uploads right now: ${fault.description}. Please try again later.`))
-    : Effect.die(error)
+  if (fault?.transient !== true) return Effect.die(error)
+  return Effect.logError(`upload refused: the object store cannot write (${fault.description})`, error).pipe(
+    Effect.andThen(Effect.fail(S3Errors.serviceUnavailable("Service is unable to handle request. Please try again later.")))
+  )
 }
 
 export const makeReceiver = (fs: FileSystem.FileSystem, options: ReceiveOptions) => {
