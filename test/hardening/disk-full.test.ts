@@ -255,6 +255,41 @@ describe("the embedded server on a full disk", () => {
       assert.notInclude(readOnly.output, "another server")
     }).pipe(Effect.scoped), 180_000)
 
+  it.live("a full metadata directory alone: API 500, /readyz 503, the upload asks for a retry; freed, all recover", () =>
+    Effect.gen(function*() {
+      const authDir = yield* credentialsDir
+      const dataDir = join(authDir, "data")
+      const metadata = yield* tmpfs(4 * 1024 * 1024, join(dataDir, "metadata"))
+      const port = yield* freePort
+      const server = yield* Effect.acquireRelease(startServer(port, serverEnv(dataDir, authDir, port)), crash)
+      const ticket = ticketOf(yield* askUpload(server, 0))
+
+      const filler = fillUp(metadata)
+      let failed: Reply | undefined
+      for (let n = 1; n < 400 && failed === undefined; n++) {
+        const reply = yield* askUpload(server, n)
+        if (reply.status !== 200) failed = reply
+      }
+      assert.isDefined(failed, "no API write failed on a full metadata disk")
+      assert.strictEqual(failed!.status, 500, failed!.text)
+      assertErrorShape(failed!, "INTERNAL_ERROR")
+      // The objects disk has room, the metadata store takes no writes: not ready.
+      const notReady = yield* readyzUntil(server, 503)
+      assert.strictEqual(notReady.status, 503, notReady.text)
+      // The upload is stored but its arrival cannot be recorded: S3's 500, the client retries.
+      const refused = yield* postPhoto(ticket)
+      assert.strictEqual(refused.status, 500, refused.text)
+      assert.match(refused.text, /<Code>InternalError<\/Code>/)
+      assert.strictEqual((yield* request(`${server.url}/healthz`)).status, 200)
+      assert.isNull(server.process.exitCode, serverLog(server))
+
+      rmSync(filler)
+      assert.strictEqual((yield* readyzUntil(server, 200)).status, 200, serverLog(server))
+      assert.strictEqual((yield* postPhoto(ticket)).status, 204)
+      const record = yield* finalRecord(server, ticket.file_id)
+      assert.strictEqual(record.status, "ready", `${JSON.stringify(record)}\n${serverLog(server)}`)
+    }).pipe(Effect.scoped), 180_000)
+
   // Needs the core change of issue 8.4 (a store outage is not an attempt; the file backs off): on code
   // that counts storage failures as attempts the file fails `processing_error` after three of them.
   it.live("[needs core outage handling] an upload acknowledged before the disk filled during processing ends ready once space returns", () =>

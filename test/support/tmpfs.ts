@@ -5,16 +5,20 @@
  */
 import { Effect } from "effect"
 import { execFileSync } from "node:child_process"
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs"
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-/** A tmpfs of `bytes` (at most 64 MiB) on a fresh temp directory, unmounted and removed when the scope closes. */
-export const tmpfs = (bytes: number) =>
+/**
+ * A tmpfs of `bytes` (at most 64 MiB) on `at` (created; a fresh temp directory by default),
+ * unmounted and the directory removed when the scope closes.
+ */
+export const tmpfs = (bytes: number, at?: string) =>
   Effect.acquireRelease(
     Effect.sync(() => {
       if (bytes > 64 * 1024 * 1024) throw new Error("tmpfs: keep test file systems small")
-      const dir = mkdtempSync(join(tmpdir(), "media-tmpfs-"))
+      const dir = at ?? mkdtempSync(join(tmpdir(), "media-tmpfs-"))
+      mkdirSync(dir, { recursive: true })
       execFileSync("mount", ["-t", "tmpfs", "-o", `size=${bytes}`, "tmpfs", dir])
       return dir
     }),

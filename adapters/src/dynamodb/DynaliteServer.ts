@@ -145,10 +145,16 @@ export const layerDynalite = (options: DynaliteOptions = {}) =>
   Layer.effect(
     DynamoTable,
     Effect.gen(function*() {
-      const { clientConfig } = yield* makeDynalite(options)
+      const { clientConfig, guard } = yield* makeDynalite(options)
       const client = yield* makeDocumentClient(clientConfig)
       const tableName = options.tableName ?? "media"
       yield* createTable(client, tableName).pipe(liveClock)
-      return DynamoTable.of({ client, tableName })
+      if (guard === undefined) return DynamoTable.of({ client, tableName })
+      const writable = Effect.promise(guard.recover).pipe(
+        Effect.flatMap((healthy) =>
+          healthy ? Effect.void : Effect.fail(new RepositoryError({ operation: "writable", cause: guard.failure() }))
+        )
+      )
+      return DynamoTable.of({ client, tableName, writable })
     })
   )

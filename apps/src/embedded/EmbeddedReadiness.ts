@@ -1,6 +1,7 @@
 /**
- * `/readyz` in embedded mode: ready when the metadata table answers and the
- * disk store under `root` can take objects (not removed, writable, not full).
+ * `/readyz` in embedded mode: ready when the metadata table answers and takes
+ * writes, and the disk store under `root` can take objects (not removed,
+ * writable, not full).
  */
 import { Effect, Layer } from "effect"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -16,7 +17,10 @@ export const layer = (root: string) =>
       const table = yield* DynamoTable
       const objects = checkWritable(root).pipe(Effect.provide(NodeFileSystem.layer))
       return Readiness.of({
-        check: Effect.all([tableReady(table.client, table.tableName), objects], { concurrency: 2, discard: true })
+        check: Effect.all([tableReady(table.client, table.tableName), table.writable ?? Effect.void, objects], {
+          concurrency: 3,
+          discard: true
+        })
       })
     })
   )
