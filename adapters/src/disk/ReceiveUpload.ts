@@ -49,6 +49,10 @@ const storageFailure = (error: PlatformError.PlatformError) => {
   )
 }
 
+/**
+ * The upload endpoint's receiver: `(headers, body, limits)` → the stored object, or S3's error
+ * (a disk that is full or read-only: 503 ServiceUnavailable; no temp file is left in any case).
+ */
 export const makeReceiver = (fs: FileSystem.FileSystem, options: ReceiveOptions) => {
   /**
    * Verifies the form and opens a temp file beside the object, removed when the scope closes

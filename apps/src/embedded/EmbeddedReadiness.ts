@@ -10,6 +10,7 @@ import { DynamoTable } from "@media/adapters/dynamodb/DynamoTable"
 import { tableReady } from "@media/adapters/dynamodb/TableSchema"
 import { Readiness } from "../http/Readiness.ts"
 
+/** Readiness over the embedded metadata store (DynamoTable) and the disk store's objects directory `root`. */
 export const layer = (root: string) =>
   Layer.effect(
     Readiness,
