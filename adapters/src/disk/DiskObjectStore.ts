@@ -5,7 +5,8 @@
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { ObjectStore, StorageError, type UploadPolicy } from "@media/core/ports/ObjectStore"
-import { Effect, FileSystem, Layer, Option, PlatformError, Redacted, Result, Schema } from "effect"
+import { Clock, Duration, Effect, FileSystem, Layer, Option, PlatformError, Random, Redacted, Result, Schema } from "effect"
+import { basename, join } from "node:path"
 import { presignPost } from "../s3/presignPost.ts"
 import { makeClient } from "../s3/S3ObjectStore.ts"
 import { type LocalCredentials, localRegion, storagePath } from "./LocalCredentials.ts"
@@ -113,3 +114,67 @@ export const make = Effect.fn("DiskObjectStore.make")(function*(options: DiskObj
 
 export const layer = (options: DiskObjectStoreOptions) =>
   Layer.effect(ObjectStore, make(options)).pipe(Layer.provide(NodeFileSystem.layer))
+
+/** A temp file of a write in progress or dead: `.<name>.<random>.tmp` (ObjectFiles.tempPath), never an object. */
+const isTempFile = (name: string) => name.startsWith(".") && name.endsWith(".tmp")
+
+export interface RemoveTempsOptions {
+  /** Folders under the root to look in (e.g. `["originals"]`); the whole root when absent. */
+  readonly under?: ReadonlyArray<string> | undefined
+  /**
+   * Only temps not written to for this long. Absent: every temp, which is right only while no
+   * write is live (at start-up, before uploads are accepted and processing runs).
+   */
+  readonly idleFor?: Duration.Input | undefined
+}
+
+/**
+ * Removes the temp files of writes that died: an upload cut off by a killed process leaves its raw
+ * bytes in `originals/<account>/.<id>.<random>.tmp`, which nothing else would ever remove. A live
+ * write touches its temp with every chunk, so an idle bound (longer than any request may take)
+ * never removes one under it. Returns how many were removed.
+ */
+export const removeDeadTemps = Effect.fn("DiskObjectStore.removeDeadTemps")(
+  function*(root: string, options: RemoveTempsOptions = {}) {
+    const fs = yield* FileSystem.FileSystem
+    const now = yield* Clock.currentTimeMillis
+    const idleMillis = options.idleFor === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(options.idleFor))
+    let removed = 0
+    for (const folder of options.under ?? ["."]) {
+      const dir = join(root, folder)
+      const entries = yield* fs.readDirectory(dir, { recursive: true }).pipe(Effect.catchIf(isNotFound, () => Effect.succeed([])))
+      for (const entry of entries) {
+        if (!isTempFile(basename(entry))) continue
+        const path = join(dir, entry)
+        if (idleMillis !== undefined) {
+          // Gone meanwhile (committed or cleaned up by its writer): nothing to do.
+          const info = yield* fs.stat(path).pipe(Effect.map(Option.some), Effect.catchIf(isNotFound, () => Effect.succeedNone))
+          if (Option.isNone(info) || info.value.type !== "File") continue
+          const modified = Option.getOrUndefined(info.value.mtime)?.getTime()
+          if (modified === undefined || now - modified < idleMillis) continue
+        }
+        yield* fs.remove(path, { force: true })
+        removed++
+      }
+    }
+    return removed
+  },
+  Effect.mapError((cause) => new StorageError({ operation: "removeDeadTemps", key: "", cause }))
+)
+
+/**
+ * Fails unless the store can take objects: `root` is a directory this process can create and write
+ * a file in (gone, read-only, unwritable and full disks all fail). The disk store's readiness check.
+ */
+export const checkWritable = Effect.fn("DiskObjectStore.checkWritable")(
+  function*(root: string) {
+    const fs = yield* FileSystem.FileSystem
+    const n = yield* Random.nextIntBetween(0, 2 ** 48)
+    const probe = join(root, `.readiness-${n.toString(36)}.tmp`)
+    // One byte: creating an empty file can succeed on a full disk.
+    yield* fs.writeFile(probe, new Uint8Array([0x2e]), { flag: "wx" }).pipe(
+      Effect.ensuring(Effect.ignore(fs.remove(probe, { force: true })))
+    )
+  },
+  Effect.mapError((cause) => new StorageError({ operation: "checkWritable", key: "", cause }))
+)

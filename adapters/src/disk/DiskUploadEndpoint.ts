@@ -4,8 +4,8 @@
  * S3's answers (204, or its XML errors) and an S3-shaped ObjectCreated event.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import { ByteSize, Cause, Effect, FileSystem, Layer } from "effect"
-import { HttpIncomingMessage, HttpRouter, type HttpServerRequest, HttpServerResponse, Multipart } from "effect/http"
+import { Cause, Effect, FileSystem, Layer, Stream } from "effect"
+import { HttpRouter, type HttpServerRequest, HttpServerResponse, Multipart } from "effect/http"
 import { encodeEventKey, type S3EventNotification } from "../s3/S3Event.ts"
 import { type LocalCredentials, localRegion, storagePath } from "./LocalCredentials.ts"
 import { makeReceiver, type StoredUpload } from "./ReceiveUpload.ts"
@@ -77,15 +77,13 @@ export const uploadRoutes = (options: UploadRoutesOptions): Layer.Layer<never, n
       Effect.gen(function*() {
         const contentType = request.headers["content-type"] ?? ""
         if (!/^multipart\/form-data\s*;/i.test(contentType)) return yield* S3Errors.notMultipart()
-        const stored = yield* receive(request.multipartStream).pipe(
-          Effect.provideService(Multipart.MaxParts, maxParts),
-          Effect.provideService(Multipart.MaxFieldSize, ByteSize.bytes(maxFieldBytes)),
+        const body = Stream.mapError(request.stream, (cause) => Multipart.MultipartError.fromReason("InternalError", cause))
+        const stored = yield* receive(request.headers, body, {
+          maxParts,
+          maxFieldBytes,
           // Whatever the app's body limit, an upload may be as large as allowed (plus its form fields).
-          Effect.provideService(
-            HttpIncomingMessage.MaxBodySize,
-            ByteSize.bytes(options.maxUploadBytes + maxParts * maxFieldBytes)
-          )
-        )
+          maxBodyBytes: options.maxUploadBytes + maxParts * maxFieldBytes
+        })
         const notified = yield* options.onObjectCreated(objectCreatedEvent(options.bucket, region, stored)).pipe(
           Effect.as(true),
           Effect.catchCause((cause) =>

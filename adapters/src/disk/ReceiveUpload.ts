@@ -1,13 +1,15 @@
 /**
  * Receives one S3 POST form into the disk store: collect the fields, verify the
- * policy when the `file` part arrives, stream the file to a temp file while
+ * policy when the `file` part starts, stream its raw bytes to a temp file while
  * enforcing the size limit, then atomically make it the object.
  */
-import { Clock, Effect, type FileSystem, type PlatformError, Result, Stream } from "effect"
-import { Multipart } from "effect/http"
+import { Clock, Effect, type FileSystem, type PlatformError, Result, type Scope, Stream } from "effect"
+import type { Multipart } from "effect/http"
 import { createHash } from "node:crypto"
+import { diskFault } from "./DiskFault.ts"
+import { type FormEvent, formEvents, type FormLimits } from "./FormEvents.ts"
 import type { LocalCredentials } from "./LocalCredentials.ts"
-import { commitObject, type ObjectFiles, objectFiles, tempPath } from "./ObjectFiles.ts"
+import { commitObject, objectFiles, tempPath } from "./ObjectFiles.ts"
 import { verifyPostPolicy } from "./PostPolicy.ts"
 import * as S3Errors from "./S3Errors.ts"
 
@@ -28,44 +30,66 @@ export interface StoredUpload {
   readonly atMillis: number
 }
 
-const encoder = new TextEncoder()
+/** The file part being written: its temp file, and what has been written to it so far. */
+interface OpenUpload {
+  readonly write: (bytes: Uint8Array) => Effect.Effect<void, S3Errors.S3Error | PlatformError.PlatformError>
+  readonly commit: Effect.Effect<StoredUpload, S3Errors.S3Error | PlatformError.PlatformError>
+}
 
+/**
+ * A file-system failure while storing an upload: a full or read-only disk is S3's 503 (the client
+ * may retry later, and S3's SDKs do), with the reason in the server log only; anything else is a
+ * fault of ours (500, logged by the endpoint).
+ */
+const storageFailure = (error: PlatformError.PlatformError) => {
+  const fault = diskFault(error)
+  if (fault?.transient !== true) return Effect.die(error)
+  return Effect.logError(`upload refused: the object store cannot write (${fault.description})`, error).pipe(
+    Effect.andThen(Effect.fail(S3Errors.serviceUnavailable("Service is unable to handle request. Please try again later.")))
+  )
+}
+
+/**
+ * The upload endpoint's receiver: `(headers, body, limits)` → the stored object, or S3's error
+ * (a disk that is full or read-only: 503 ServiceUnavailable; no temp file is left in any case).
+ */
 export const makeReceiver = (fs: FileSystem.FileSystem, options: ReceiveOptions) => {
-  /** Streams `content` into a temp file beside the object; fails as soon as it passes `limit`. */
-  const writeTemp = (files: ObjectFiles, content: Stream.Stream<Uint8Array, Multipart.MultipartError>, limit: number) =>
-    Effect.gen(function*() {
-      yield* fs.makeDirectory(files.dir, { recursive: true })
-      const temp = yield* tempPath(files)
-      const md5 = createHash("md5")
-      let size = 0
-      yield* Effect.scoped(Effect.gen(function*() {
-        const handle = yield* fs.open(temp, { flag: "wx" })
-        yield* Stream.runForEach(content, (chunk): Effect.Effect<void, S3Errors.S3Error | PlatformError.PlatformError> => {
-          size += chunk.length
-          if (size > limit) return Effect.fail(S3Errors.entityTooLarge(limit))
-          md5.update(chunk)
-          return handle.writeAll(chunk)
-        })
-        yield* handle.sync
-      })).pipe(Effect.onError(() => Effect.ignore(fs.remove(temp, { force: true }))))
-      return { temp, size, etag: md5.digest("hex") }
-    })
-
-  const storeFile = Effect.fnUntraced(function*(
-    form: ReadonlyArray<readonly [string, string]>,
-    content: Stream.Stream<Uint8Array, Multipart.MultipartError>
-  ) {
+  /**
+   * Verifies the form and opens a temp file beside the object, removed when the scope closes
+   * unless committed (renamed away) first; the size limit is enforced on every write.
+   */
+  const open = Effect.fnUntraced(function*(form: ReadonlyArray<readonly [string, string]>) {
     const atMillis = yield* Clock.currentTimeMillis
     const post = yield* verifyPostPolicy(form, { ...options, nowMillis: atMillis })
-    const files = objectFiles(options.root, post.key)
-    if (Result.isFailure(files)) return yield* S3Errors.invalidArgument(`Invalid key: ${files.failure}.`, { ArgumentName: "key" })
-    const written = yield* writeTemp(files.success, content, Math.min(post.maxBytes, options.maxUploadBytes))
-    yield* Effect.gen(function*() {
-      if (written.size < post.minBytes) return yield* S3Errors.entityTooSmall(written.size, post.minBytes)
-      yield* commitObject(fs, files.success, written.temp, post.contentType)
-    }).pipe(Effect.onError(() => Effect.ignore(fs.remove(written.temp, { force: true }))))
-    const stored: StoredUpload = { key: post.key, size: written.size, etag: written.etag, successStatus: post.successStatus, atMillis }
-    return stored
+    const checked = objectFiles(options.root, post.key)
+    if (Result.isFailure(checked)) {
+      return yield* S3Errors.invalidArgument(`Invalid key: ${checked.failure}.`, { ArgumentName: "key" })
+    }
+    const files = checked.success
+    const limit = Math.min(post.maxBytes, options.maxUploadBytes)
+    yield* fs.makeDirectory(files.dir, { recursive: true })
+    const temp = yield* tempPath(files)
+    // Registered before the file exists, so it goes whatever fails next (a partial file included).
+    yield* Effect.addFinalizer(() => Effect.ignore(fs.remove(temp, { force: true })))
+    const handle = yield* fs.open(temp, { flag: "wx" })
+    const md5 = createHash("md5")
+    let size = 0
+    const upload: OpenUpload = {
+      write: (bytes) => {
+        size += bytes.length
+        if (size > limit) return Effect.fail(S3Errors.entityTooLarge(limit))
+        md5.update(bytes)
+        return handle.writeAll(bytes)
+      },
+      commit: Effect.gen(function*() {
+        if (size < post.minBytes) return yield* S3Errors.entityTooSmall(size, post.minBytes)
+        yield* handle.sync
+        yield* commitObject(fs, files, temp, post.contentType)
+        const stored: StoredUpload = { key: post.key, size, etag: md5.digest("hex"), successStatus: post.successStatus, atMillis }
+        return stored
+      })
+    }
+    return upload
   })
 
   const requireFile = S3Errors.invalidArgument("POST requires exactly one file upload per request.", { ArgumentName: "file" })
@@ -74,26 +98,46 @@ export const makeReceiver = (fs: FileSystem.FileSystem, options: ReceiveOptions)
    * The whole form. Fields before `file` are the form; the file is the last
    * part read (S3 ignores everything after it), so nothing after it is buffered.
    */
-  return (parts: Stream.Stream<Multipart.Part, Multipart.MultipartError>) =>
+  const receiveForm = (events: Stream.Stream<FormEvent, Multipart.MultipartError>) =>
     Effect.gen(function*() {
       const form: Array<readonly [string, string]> = []
+      let upload: OpenUpload | undefined
       let stored: StoredUpload | undefined
-      yield* Stream.runForEachWhile(parts, (part) => {
-        if (part.key !== "file") {
-          if (part._tag === "File") return Effect.fail(requireFile)
-          form.push([part.key, part.value])
-          return Effect.succeed(true)
+      yield* Stream.runForEachWhile(
+        events,
+        (event): Effect.Effect<boolean, S3Errors.S3Error | PlatformError.PlatformError, Scope.Scope> => {
+          switch (event._tag) {
+            case "Field":
+              form.push([event.name, event.value])
+              return Effect.succeed(true)
+            case "FileStart":
+              if (event.name !== "file") return Effect.fail(requireFile)
+              return Effect.map(open(form), (opened) => {
+                upload = opened
+                return true
+              })
+            case "FileChunk":
+              return upload === undefined ? Effect.fail(requireFile) : Effect.as(upload.write(event.bytes), true)
+            case "FileEnd":
+              if (upload === undefined) return Effect.fail(requireFile)
+              return Effect.map(upload.commit, (result) => {
+                stored = result
+                return false
+              })
+          }
         }
-        // A `file` sent without a filename arrives as a plain field; S3 takes its value as the content.
-        const content = part._tag === "File" ? part.content : Stream.make(encoder.encode(part.value))
-        return Effect.map(storeFile(form, content), (result) => {
-          stored = result
-          return false
-        })
-      })
+      )
       if (stored === undefined) return yield* requireFile
       return stored
-    }).pipe(
+    }).pipe(Effect.scoped)
+
+  /** Receives the multipart body `body` (with its request `headers`); the stored object, or S3's error. */
+  return (
+    headers: Readonly<Record<string, string>>,
+    body: Stream.Stream<Uint8Array, Multipart.MultipartError>,
+    limits: FormLimits
+  ) =>
+    receiveForm(formEvents(headers, body, limits)).pipe(
       Effect.catchTag("MultipartError", (error) => {
         switch (error.reason._tag) {
           case "FieldTooLarge":
@@ -108,6 +152,6 @@ export const makeReceiver = (fs: FileSystem.FileSystem, options: ReceiveOptions)
             return Effect.die(error)
         }
       }),
-      Effect.catchTag("PlatformError", (error) => Effect.die(error))
+      Effect.catchTag("PlatformError", storageFailure)
     )
 }

@@ -9,11 +9,13 @@ import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import { RepositoryError } from "@media/core/ports/FileRepository"
 import dynalite from "dynalite"
 import db, { type DynaliteStore } from "dynalite/db/index.js"
-import { Clock, Effect, Layer } from "effect"
+import { Cause, Clock, Effect, Layer } from "effect"
 import type { Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import { causeChain, diskFault } from "../disk/DiskFault.ts"
 import { DynamoTable, localClientConfig, makeDocumentClient } from "./DynamoTable.ts"
 import { defaultRequestTimeout, makeInProcessHandler, type RequestListener } from "./InProcessHandler.ts"
+import { guardLevel } from "./LevelFaults.ts"
 import { createTable } from "./TableSchema.ts"
 
 export interface DynaliteOptions {
@@ -30,6 +32,17 @@ export interface DynaliteOptions {
 const inProcessEndpoint = "http://dynalite.invalid"
 
 const startError = (cause: unknown) => new RepositoryError({ operation: "startDynalite", cause })
+
+/** Why LevelDB would not open, in an operator's words: its lock is held, or the disk refuses (full, read-only, ...). */
+export const whyNotOpen = (cause: unknown): string => {
+  if (causeChain(cause).some((link) => (link as { code?: unknown } | null)?.code === "LEVEL_LOCKED")) {
+    return "its lock is held (is another server using this data directory?)"
+  }
+  const fault = diskFault(cause)
+  if (fault !== undefined) return fault.description
+  const innermost = causeChain(cause).at(-1)
+  return innermost instanceof Error ? innermost.message : String(innermost)
+}
 
 // dynalite closes its LevelDB only from server.close(), which on a server that
 // never listened fails before reaching the store (leaving the LevelDB lock held,
@@ -81,20 +94,33 @@ export const makeDynalite = Effect.fn("makeDynalite")(function*(options: Dynalit
   const { server, store } = yield* Effect.acquireRelease(open(options), ({ server, store }) =>
     server.listening ? close(server) : closeStore(store))
   // Before any request: dynalite throws its store's errors from callbacks, which would end the process
-  // with "Database is closed" rather than say why (usually another server holding the directory's lock).
+  // with "Database is closed" rather than say why (another server holding the lock, a full disk, ...).
   yield* Effect.tryPromise({
-    try: () => store.db.open({ passive: true }),
+    // A passive open that fails says only "not open" (the opening dynalite started swallowed the reason);
+    // opening once more, actively, fails again with the reason attached (or succeeds, if the cause passed).
+    try: () => store.db.open({ passive: true }).catch(() => store.db.open()),
     catch: (cause) =>
       startError(new Error(
-        `cannot open the metadata store${options.path === undefined ? "" : ` at ${options.path}`}` +
-          " (is another server using this data directory?)",
+        `cannot open the metadata store${options.path === undefined ? "" : ` at ${options.path}`}: ${whyNotOpen(cause)}`,
         { cause }
       ))
+  })
+  // From here on a LevelDB failure (a full or read-only disk) fails its request instead of the process.
+  const runFork = Effect.runForkWith(yield* Effect.context<never>())
+  const guard = options.path === undefined ? undefined : guardLevel(store, {
+    path: options.path,
+    onBroken: (cause) =>
+      runFork(Effect.logError(
+        `the metadata store could not write (${diskFault(cause)?.description ?? "I/O error"}); ` +
+          "it takes no writes until it has recovered, which the first request after space returns does",
+        Cause.fail(cause)
+      )),
+    onRecovered: () => runFork(Effect.logWarning("the metadata store recovered from a failed write and takes writes again"))
   })
   const requestTimeout = options.requestTimeout ?? defaultRequestTimeout
   if (options.transport === "http") {
     const { port } = yield* listen(server)
-    return { server, clientConfig: localClientConfig(`http://127.0.0.1:${port}`, { requestTimeout }) }
+    return { server, guard, clientConfig: localClientConfig(`http://127.0.0.1:${port}`, { requestTimeout }) }
   }
   const listener = server.listeners("request")[0] as RequestListener | undefined
   if (listener === undefined) return yield* Effect.fail(startError(new Error("dynalite's server has no request listener")))
@@ -104,7 +130,7 @@ export const makeDynalite = Effect.fn("makeDynalite")(function*(options: Dynalit
     (handler) => Effect.promise(handler.close)
   )
   const clientConfig: DynamoDBClientConfig = { ...localClientConfig(inProcessEndpoint), requestHandler }
-  return { server, clientConfig }
+  return { server, guard, clientConfig }
 })
 
 /**
@@ -119,10 +145,16 @@ export const layerDynalite = (options: DynaliteOptions = {}) =>
   Layer.effect(
     DynamoTable,
     Effect.gen(function*() {
-      const { clientConfig } = yield* makeDynalite(options)
+      const { clientConfig, guard } = yield* makeDynalite(options)
       const client = yield* makeDocumentClient(clientConfig)
       const tableName = options.tableName ?? "media"
       yield* createTable(client, tableName).pipe(liveClock)
-      return DynamoTable.of({ client, tableName })
+      if (guard === undefined) return DynamoTable.of({ client, tableName })
+      const writable = Effect.promise(guard.recover).pipe(
+        Effect.flatMap((healthy) =>
+          healthy ? Effect.void : Effect.fail(new RepositoryError({ operation: "writable", cause: guard.failure() }))
+        )
+      )
+      return DynamoTable.of({ client, tableName, writable })
     })
   )

@@ -4,12 +4,18 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
+import type { RepositoryError } from "@media/core/ports/FileRepository"
 import { Config, Context, Effect, Layer } from "effect"
 import { createTable } from "./TableSchema.ts"
 
 export class DynamoTable extends Context.Service<DynamoTable, {
   readonly client: DynamoDBDocumentClient
   readonly tableName: string
+  /**
+   * Embedded store only: fails while the store refuses writes (after a write its disk failed,
+   * until it recovers). Checking also tries to recover, so a readiness probe brings it back.
+   */
+  readonly writable?: Effect.Effect<void, RepositoryError> | undefined
 }>()("adapters/DynamoTable") {}
 
 export interface DynamoTableOptions {

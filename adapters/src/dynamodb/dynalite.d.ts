@@ -15,7 +15,11 @@ declare module "dynalite" {
 // that DynaliteServer can keep hold of the store it creates (see there why).
 declare module "dynalite/db/index.js" {
   interface DynaliteStore {
-    readonly lifecycleManager: { gracefulClose(callback: (error: unknown) => void): void }
+    readonly lifecycleManager: {
+      gracefulClose(callback: (error: unknown) => void): void
+      /** "open", then "closing" and "closed" once the store is being closed for good. */
+      getState(): "open" | "closing" | "closed"
+    }
     /** The LevelDB (abstract-level); `open({ passive: true })` waits for the opening dynalite started. */
     readonly db: { open(options?: { readonly passive?: boolean }): Promise<void> }
   }

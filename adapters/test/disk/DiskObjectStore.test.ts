@@ -1,9 +1,11 @@
 import { assert, describe, it, layer } from "@effect/vitest"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Effect, Option, Result } from "effect"
 import fc from "fast-check"
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, renameSync, utimesSync, writeFileSync } from "node:fs"
 import { isAbsolute, join, relative, resolve, sep } from "node:path"
+import { checkWritable, removeDeadTemps } from "../../src/disk/DiskObjectStore.ts"
 import { objectFiles } from "../../src/disk/ObjectFiles.ts"
 import { diskStoreLayer, StoreRoot } from "./testStore.ts"
 
@@ -101,5 +103,45 @@ describe("DiskObjectStore", () => {
         assert.match(target.fields["X-Amz-Credential"] ?? "", /^LOCALTESTKEY\/\d{8}\/us-east-1\/s3\/aws4_request$/)
         assert.strictEqual(target.fields.bucket, "media")
       }))
+  })
+})
+
+describe("DiskObjectStore housekeeping", () => {
+  // Live clock: idleness is measured against the files' real modification times.
+  layer(diskStoreLayer(), { excludeTestServices: true })((it) => {
+    it.effect("removes temp files idle past the bound, keeps fresh ones and every object", () =>
+      Effect.gen(function*() {
+        const store = yield* ObjectStore
+        const root = yield* StoreRoot
+        yield* store.put("originals/acc/kept", new Uint8Array([1]), "image/png")
+        const dir = join(root, "originals/acc")
+        const dead = join(dir, ".dead-upload.k3j2h1.tmp")
+        const live = join(dir, ".live-upload.9x8y7z.tmp")
+        writeFileSync(dead, new Uint8Array(64))
+        writeFileSync(live, new Uint8Array(64))
+        const anHourAgo = new Date(Date.now() - 3600_000)
+        utimesSync(dead, anHourAgo, anHourAgo)
+        const removed = yield* removeDeadTemps(root, { under: ["originals"], idleFor: "15 minutes" })
+        assert.strictEqual(removed, 1)
+        assert.deepStrictEqual(readdirSync(dir).sort(), [".kept.meta.json", ".live-upload.9x8y7z.tmp", "kept"])
+        assert.isTrue(Option.isSome(yield* store.head("originals/acc/kept")))
+        // At start-up nothing is live: every temp goes, in every folder.
+        writeFileSync(join(root, ".x.1.tmp"), new Uint8Array(1))
+        assert.strictEqual(yield* removeDeadTemps(root), 2)
+        assert.deepStrictEqual(readdirSync(dir).sort(), [".kept.meta.json", "kept"])
+      }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+    it.effect("reports the store unusable when its directory is gone, and usable again once it is back", () =>
+      Effect.gen(function*() {
+        const root = yield* StoreRoot
+        yield* checkWritable(root)
+        renameSync(root, `${root}.away`)
+        const error = yield* Effect.flip(checkWritable(root))
+        assert.strictEqual(error._tag, "StorageError")
+        renameSync(`${root}.away`, root)
+        yield* checkWritable(root)
+        assert.deepStrictEqual(readdirSync(root).filter((name) => name.endsWith(".tmp")), [], "the probe leaves nothing")
+        assert.isTrue(existsSync(root))
+      }).pipe(Effect.provide(NodeFileSystem.layer)))
   })
 })

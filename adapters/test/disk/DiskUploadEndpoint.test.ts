@@ -78,6 +78,30 @@ describe("DiskUploadEndpoint", () => {
         assert.strictEqual(after.length, 1)
       }))
 
+    it.effect("stores a `file` part sent without a filename byte for byte, whatever its part headers (as S3 does)", () =>
+      Effect.gen(function*() {
+        // Every byte value, CRLFs, boundary-like dashes and invalid UTF-8; then a file past the form-field size limit.
+        const tricky = new Uint8Array([
+          ...Array.from({ length: 256 }, (_, i) => i),
+          ...new TextEncoder().encode("\r\n\r\n--\r\n--not-the-boundary\r\n"),
+          0xff, 0xd8, 0xff, 0xe0, 0x0d, 0x0a, 0x80, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0x0d
+        ])
+        const large = new Uint8Array(Buffer.concat(Array.from({ length: 200 }, () => Buffer.from(tricky))))
+        const cases = [
+          { bytes: tricky, partHeaders: [] },
+          { bytes: tricky, partHeaders: ["Content-Type: text/plain; charset=utf-8"] },
+          { bytes: large, partHeaders: ["Content-Type: image/png"] }
+        ]
+        for (const { bytes, partHeaders } of cases) {
+          const { policy, target } = yield* presign({ maxBytes: large.length })
+          const result = yield* postRawFile(target, bytes, partHeaders)
+          assert.strictEqual(result.status, 204, result.body)
+          const stored = readFileSync(join(yield* StoreRoot, policy.key))
+          assert.strictEqual(stored.length, bytes.length, `headers ${JSON.stringify(partHeaders)}`)
+          assert.isTrue(Buffer.from(bytes).equals(stored), `headers ${JSON.stringify(partHeaders)}: bytes differ`)
+        }
+      }))
+
     it.effect("accepts x-ignore-* fields the policy does not mention, and ignores fields after the file", () =>
       Effect.gen(function*() {
         const { policy, target } = yield* presign()
@@ -257,3 +281,20 @@ const preflight = (url: string, origin: string, method: string, headers?: string
       }
     })
   )
+
+/** POSTs the signed form with a `file` part that has no filename (and the given part headers), built byte by byte. */
+const postRawFile = (target: UploadTarget, bytes: Uint8Array, partHeaders: ReadonlyArray<string>) =>
+  Effect.promise(async () => {
+    const boundary = "----raw-file-part-boundary-7f3a"
+    const fields = Object.entries(target.fields)
+      .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+      .join("")
+    const fileHead = [`--${boundary}`, "Content-Disposition: form-data; name=\"file\"", ...partHeaders, "", ""].join("\r\n")
+    const body = Buffer.concat([Buffer.from(fields + fileHead), Buffer.from(bytes), Buffer.from(`\r\n--${boundary}--\r\n`)])
+    const response = await fetch(target.url, {
+      method: "POST",
+      body,
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` }
+    })
+    return { status: response.status, body: await response.text() }
+  })

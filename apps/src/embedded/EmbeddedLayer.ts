@@ -5,15 +5,18 @@
  * Keys and the first credential are generated into the data dir on first start.
  */
 import { join } from "node:path"
-import { Effect, FileSystem, Layer, Option } from "effect"
+import { Duration, Effect, FileSystem, Layer, Option } from "effect"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { fromCredentialsFile } from "@media/adapters/auth/CredentialsAuthenticator"
 import * as CloudFrontUrlSigner from "@media/adapters/cloudfront/CloudFrontUrlSigner"
 import { layerVerifier } from "@media/adapters/cloudfront/CloudFrontUrlVerifier"
+import { diskFault } from "@media/adapters/disk/DiskFault"
 import * as DiskObjectStore from "@media/adapters/disk/DiskObjectStore"
+import { removeDeadTemps } from "@media/adapters/disk/DiskObjectStore"
 import { uploadRoutes } from "@media/adapters/disk/DiskUploadEndpoint"
 import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
 import { Cursors } from "@media/core/Cursor"
+import { originalsPrefix } from "@media/core/ObjectKeys"
 import { registerUpload } from "@media/core/usecases/ProcessUpload"
 import { Authenticator } from "@media/core/ports/Authenticator"
 import type { FileRepository } from "@media/core/ports/FileRepository"
@@ -23,12 +26,12 @@ import { UrlSigner } from "@media/core/ports/UrlSigner"
 import { AppConfig, mediaConfigLayer } from "../config/AppConfig.ts"
 import { imageProcessorLayer } from "../config/ImageProcessorLayer.ts"
 import { MediaHttpRoutes } from "../http/HttpApp.ts"
-import * as TableReadiness from "../server/TableReadiness.ts"
 import { forEachCreatedObject } from "../server/dispatchS3Event.ts"
 import * as Sweeper from "../server/Sweeper.ts"
 import { CdnObjects } from "./CdnObjects.ts"
 import { cdnPath, cdnRoute } from "./CdnRoute.ts"
 import { Dispatcher } from "./Dispatcher.ts"
+import * as EmbeddedReadiness from "./EmbeddedReadiness.ts"
 import { LastStop, repairAfterUncleanStop } from "./LastStop.ts"
 import * as Recovery from "./Recovery.ts"
 import { webAppRoute } from "./WebAppRoute.ts"
@@ -43,6 +46,13 @@ export const bucket = "media"
  */
 const dispatcherJobs = 2
 const sweepIntervalSeconds = 5
+/** How often the sweeper looks for temp files of dead uploads. */
+const tempSweepIntervalSeconds = 60
+/**
+ * A temp file not written to for this long belongs to a dead upload: longer than an upload URL
+ * lives (15 min), and than Node lets a request take (5 min by default), so never a live one.
+ */
+const deadTempIdleSeconds = 15 * 60
 
 /**
  * The embedded server in two parts: `services` (ports, dispatcher, sweeper,
@@ -53,10 +63,17 @@ const sweepIntervalSeconds = 5
 export const makeEmbedded = Effect.gen(function*() {
   const config = yield* AppConfig
   const fs = yield* FileSystem.FileSystem
-  yield* fs.makeDirectory(config.dataDir, { recursive: true })
-  const keys = yield* loadOrCreateLocalKeys(config.dataDir)
   const authFile = Option.getOrElse(config.authFile, () => join(config.dataDir, "credentials.json"))
-  if (Option.isNone(config.authFile)) yield* ensureCredentialsFile(authFile)
+  const keys = yield* Effect.gen(function*() {
+    yield* fs.makeDirectory(config.dataDir, { recursive: true })
+    const keys = yield* loadOrCreateLocalKeys(config.dataDir)
+    if (Option.isNone(config.authFile)) yield* ensureCredentialsFile(authFile)
+    return keys
+  }).pipe(Effect.mapError((cause) => {
+    // A full or read-only disk at start says so, rather than as a bare system error.
+    const fault = diskFault(cause)
+    return fault === undefined ? cause : new Error(`cannot prepare the data directory ${config.dataDir}: ${fault.description}`, { cause })
+  }))
 
   const root = join(config.dataDir, "objects")
   const credentials = keys.storage
@@ -103,12 +120,25 @@ export const makeEmbedded = Effect.gen(function*() {
     }).pipe(Layer.provide(NodeFileSystem.layer))
   }))
 
+  const deadTemps: Sweeper.Housekeeping = {
+    name: "removing dead uploads' temp files",
+    everySeconds: tempSweepIntervalSeconds,
+    run: removeDeadTemps(root, { under: [originalsPrefix], idleFor: Duration.seconds(deadTempIdleSeconds) }).pipe(
+      Effect.tap((count) => count > 0 ? Effect.logWarning("removed temp files of dead uploads", { count }) : Effect.void),
+      Effect.provide(NodeFileSystem.layer)
+    )
+  }
   const services = Layer.mergeAll(
     // The index is whole again before recovery and the sweeper read it.
     Recovery.layer.pipe(Layer.provide(repairAfterUncleanStop)),
-    TableReadiness.layer,
-    Sweeper.layer(sweepIntervalSeconds)
-  ).pipe(Layer.provideMerge(Dispatcher.layer(dispatcherJobs)), Layer.provideMerge(portsAndMarker))
+    EmbeddedReadiness.layer(root),
+    Sweeper.layer(sweepIntervalSeconds, [deadTemps])
+  ).pipe(
+    Layer.provideMerge(Dispatcher.layer(dispatcherJobs)),
+    // Before anything writes objects: every temp file found then is dead.
+    Layer.provide(Recovery.removeDeadTempsAtStart(root)),
+    Layer.provideMerge(portsAndMarker)
+  )
   const routes = Layer.mergeAll(
     MediaHttpRoutes,
     storageRoutes,

@@ -55,7 +55,10 @@ export const loadOrCreateLocalKeys = Effect.fn("LocalKeys.loadOrCreate")(functio
   const file = yield* generate
   // Write-then-rename so a crash never leaves a half-written key file behind.
   const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`
-  yield* fs.writeFileString(temp, JSON.stringify(file, null, 2), { mode: 0o600 })
-  yield* fs.rename(temp, path)
+  yield* fs.writeFileString(temp, JSON.stringify(file, null, 2), { mode: 0o600 }).pipe(
+    Effect.andThen(fs.rename(temp, path)),
+    // A full disk must not leave a half-written key file behind either.
+    Effect.onError(() => Effect.ignore(fs.remove(temp, { force: true })))
+  )
   return toKeys(file)
 })

@@ -7,11 +7,14 @@
  * the sweeper retries them.
  */
 import { Effect, Layer, Option } from "effect"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { removeDeadTemps } from "@media/adapters/disk/DiskObjectStore"
 import { nowSeconds } from "@media/core/MediaErrors"
-import { originalKey } from "@media/core/ObjectKeys"
+import { originalKey, originalsPrefix } from "@media/core/ObjectKeys"
 import { FileRepository } from "@media/core/ports/FileRepository"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
 import { Dispatcher } from "./Dispatcher.ts"
+import { LastStop } from "./LastStop.ts"
 
 // Every file still moving has a due time within the upload window + grace; look well past it.
 const horizonSeconds = 10 * 365 * 24 * 3600
@@ -34,3 +37,19 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
   }
   if (dispatched > 0) yield* Effect.logInfo("recovered unfinished uploads from the last run", { count: dispatched })
 }).pipe(Effect.catchCause((cause) => Effect.logError("start-up recovery failed; the sweeper will catch up", cause))))
+
+/**
+ * Removes the temp files the last run left in the disk store under `root`: the raw bytes of
+ * uploads cut off by a kill, and of writes a crash interrupted. Build it before anything writes
+ * objects (the upload endpoint, the dispatcher, the sweeper): then every temp is dead, whatever
+ * its age. Uploads' temps are looked for at every start; after an unclean stop, every folder.
+ */
+export const removeDeadTempsAtStart = (root: string) =>
+  Layer.effectDiscard(Effect.gen(function*() {
+    const { unclean } = yield* LastStop
+    const removed = yield* removeDeadTemps(root, unclean ? {} : { under: [originalsPrefix] })
+    if (removed > 0) yield* Effect.logWarning("removed temp files of uploads and writes the last run left unfinished", { count: removed })
+  }).pipe(
+    Effect.catchCause((cause) => Effect.logError("could not remove dead temp files at start; the sweeper retries", cause)),
+    Effect.provide(NodeFileSystem.layer)
+  ))
