@@ -290,9 +290,9 @@ describe("the embedded server on a full disk", () => {
       assert.strictEqual(record.status, "ready", `${JSON.stringify(record)}\n${serverLog(server)}`)
     }).pipe(Effect.scoped), 180_000)
 
-  // Needs the core change of issue 8.4 (a store outage is not an attempt; the file backs off): on code
-  // that counts storage failures as attempts the file fails `processing_error` after three of them.
-  it.live("[needs core outage handling] an upload acknowledged before the disk filled during processing ends ready once space returns", () =>
+  // A store outage is not an attempt (SPEC §6; the file backs off, its original kept): on code that
+  // counted storage failures as attempts the file failed `processing_error` after three of them.
+  it.live("an upload acknowledged before the disk filled during processing ends ready once space returns", () =>
     Effect.gen(function*() {
       const dataDir = yield* tmpfs(16 * 1024 * 1024)
       const authDir = yield* credentialsDir
