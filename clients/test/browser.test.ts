@@ -10,21 +10,11 @@ import * as esbuild from "esbuild"
 import { Effect } from "effect"
 import { createServer } from "node:http"
 import { fileURLToPath } from "node:url"
-import { chromium } from "playwright-core"
+import { launchChromium } from "../../test/support/chromium.ts"
 import { E2eServer, layerEmbedded } from "../../test/support/servers.ts"
 
 const entry = fileURLToPath(new URL("../src/index.ts", import.meta.url))
 
-const chromiumFlags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync"
-]
 
 /** The SDK as one browser script defining `globalThis.MediaSdk`; fails on any Node import. */
 const bundle = Effect.promise(() =>
@@ -62,7 +52,7 @@ const servePage = (script: string) =>
   ).pipe(Effect.map(({ origin }) => origin))
 
 const browser = Effect.acquireRelease(
-  Effect.promise(() => chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumFlags })),
+  Effect.promise(launchChromium),
   (b) => Effect.promise(() => b.close())
 )
 

@@ -6,31 +6,13 @@
  */
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { type Browser, chromium, type Page } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
+import { isLoopback, launchChromium } from "../../../test/support/chromium.ts"
 import { call, layerTestServer, TestServer } from "./support.ts"
-
-const chromiumPath = "/usr/bin/chromium"
-
-const flags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync"
-]
-
-const isLoopback = (url: string): boolean => {
-  if (url.startsWith("data:") || url.startsWith("blob:") || url === "about:blank") return true
-  const { hostname } = new URL(url)
-  return hostname === "127.0.0.1" || hostname === "localhost" || hostname === "[::1]"
-}
 
 const withBrowser = <A, E, R>(use: (browser: Browser) => Effect.Effect<A, E, R>) =>
   Effect.acquireUseRelease(
-    Effect.promise(() => chromium.launch({ executablePath: chromiumPath, headless: true, args: flags })),
+    Effect.promise(launchChromium),
     use,
     (browser) => Effect.promise(() => browser.close())
   )

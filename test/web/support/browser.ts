@@ -3,32 +3,10 @@
  * with every request outside the loopback range blocked and recorded, so a
  * test can assert the web app fetches nothing from anywhere else.
  */
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
+import type { Browser, BrowserContext, Page } from "playwright-core"
+import { isLoopback } from "../../support/chromium.ts"
 
-export const chromiumPath = "/usr/bin/chromium"
-
-const flags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync"
-]
-
-export const launchChromium = (): Promise<Browser> =>
-  chromium.launch({ executablePath: chromiumPath, args: flags, headless: true, timeout: 60_000 })
-
-const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]"])
-
-/** True for http(s) URLs on this machine. */
-export const isLoopback = (url: string): boolean => {
-  const parsed = new URL(url)
-  return (parsed.protocol === "http:" || parsed.protocol === "https:") &&
-    (loopbackHosts.has(parsed.hostname) || parsed.hostname.startsWith("127."))
-}
+export { chromiumPath, isLoopback, launchChromium } from "../../support/chromium.ts"
 
 export interface GuardedPage {
   readonly context: BrowserContext
