@@ -4,7 +4,7 @@
  * load test and the benchmarks. Its data dir holds a credentials file with one
  * plain bearer token (`token`) allowed to read and write, for account 10020.
  */
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -60,8 +60,15 @@ export const layerEmbeddedServer = (info: EmbeddedServerInfo) =>
 /** The info of the server `layerEphemeral` started. */
 export class EmbeddedServer extends Context.Service<EmbeddedServer, EmbeddedServerInfo>()("test/load/EmbeddedServer") {}
 
-/** An embedded server on a free port with a fresh data dir; outputs its info. */
+/**
+ * An embedded server on a free port with a fresh data dir; outputs its info. The data dir is
+ * removed when the layer's scope closes (after the server, which the layer built later, stopped).
+ */
 export const layerEphemeral = Layer.unwrap(Effect.gen(function*() {
-  const info = prepareDataDir(yield* Effect.promise(freePort))
+  const port = yield* Effect.promise(freePort)
+  const info = yield* Effect.acquireRelease(
+    Effect.sync(() => prepareDataDir(port)),
+    ({ dataDir }) => Effect.sync(() => rmSync(dataDir, { recursive: true, force: true }))
+  )
   return Layer.merge(Layer.succeed(EmbeddedServer, info), layerEmbeddedServer(info))
 }))
