@@ -5,13 +5,14 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fetchUrl } from "./client.ts"
 
-const main = join(import.meta.dirname, "../../apps/src/server/main.ts")
+const repoRoot = join(import.meta.dirname, "../..")
+const main = join(repoRoot, "apps/src/server/main.ts")
 
 const freePort = Effect.promise(() =>
   new Promise<number>((resolve, reject) => {
@@ -105,4 +106,44 @@ describe("npm start (apps/src/server/main.ts)", () => {
       const code = yield* exited(started.child)
       assert.strictEqual(code, 0, started.output())
     }), 60_000)
+
+  it.live("npm start stops when npm itself gets SIGTERM (the signal reaches the server, no orphan keeps the data dir)", () =>
+    Effect.gen(function*() {
+      const dir = yield* Effect.acquireRelease(
+        Effect.sync(() => mkdtempSync(join(tmpdir(), "media-npm-start-"))),
+        (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
+      )
+      const port = yield* freePort
+      const origin = `http://127.0.0.1:${port}`
+      const dataDir = join(dir, "data")
+      // Its own process group, so the release can reap whatever npm started, whatever happened.
+      const npm = yield* Effect.acquireRelease(
+        Effect.sync(() =>
+          spawn("npm", ["start"], {
+            cwd: repoRoot,
+            detached: true,
+            env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", MEDIA_DATA_DIR: dataDir, MEDIA_HTTP_LOG: "false" },
+            stdio: ["ignore", "pipe", "pipe"]
+          })
+        ),
+        (child) => Effect.sync(() => { try { process.kill(-(child.pid ?? 0), "SIGKILL") } catch { /* already gone */ } })
+      )
+      let output = ""
+      npm.stdout?.on("data", (chunk: Buffer) => { output += chunk.toString() })
+      npm.stderr?.on("data", (chunk: Buffer) => { output += chunk.toString() })
+      const started: Started = { child: npm, output: () => output }
+      yield* until200(`${origin}/healthz`, started)
+      assert.isTrue(existsSync(join(dataDir, ".server-running")), output)
+
+      npm.kill("SIGTERM")
+      yield* exited(npm)
+      // The server itself stops: its port closes and it removes its run marker (a clean stop).
+      let answering = true
+      for (let i = 0; i < 75 && answering; i++) {
+        answering = yield* Effect.promise(() => fetch(`${origin}/healthz`).then(() => true, () => false))
+        if (answering) yield* Effect.sleep("200 millis")
+      }
+      assert.isFalse(answering, `the server still answers after npm got SIGTERM:\n${output}`)
+      assert.isFalse(existsSync(join(dataDir, ".server-running")), `no clean stop:\n${output}`)
+    }), 90_000)
 })
