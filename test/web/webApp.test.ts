@@ -266,6 +266,8 @@ layer(Layer.mergeAll(layerEmbedded, ChromiumLayer), { timeout: 180_000, excludeT
       await input.setInputFiles({ name: "scan.heif", mimeType: "", buffer: Buffer.from("\0\0\0\x18ftypheif") })
       await uploadAlert(page).filter({ hasText: "scan.heif is a HEIC/HEIF photo" }).waitFor()
       assert.strictEqual(await page.locator(".uppy-Dashboard-Item").count(), 0, "nothing was added")
+      // Said once, in the form's alert: no toast repeating it over the accepted-types hint.
+      assert.strictEqual(await page.locator(".uppy-Informer").filter({ hasText: "HEIC/HEIF photo" }).count(), 0)
 
       // A JPEG is accepted, but nothing is sent before the discrepancy is complete.
       await input.setInputFiles({ name: "box.jpg", mimeType: "image/jpeg", buffer: await samplePhoto(3) })
@@ -274,6 +276,13 @@ layer(Layer.mergeAll(layerEmbedded, ChromiumLayer), { timeout: 180_000, excludeT
       await uploadAlert(page).filter({ hasText: "Enter the discrepancy first: The shipment is empty." }).waitFor()
       assert.isTrue(await page.getByLabel("Shipment", { exact: true }).evaluate((field) => field === document.activeElement))
       assert.deepStrictEqual(sent, [], "no upload-url or storage request")
+
+      // A whole key typed (not pasted) into the first field moves on at each "|".
+      await page.getByLabel("Shipment", { exact: true }).pressSequentially("TYPED1|SKU-9|DAMAGED|D-9")
+      assert.deepStrictEqual(
+        await Promise.all(["Shipment", "SKU", "Reason code", "Discrepancy id"].map((label) => page.getByLabel(label, { exact: true }).inputValue())),
+        ["TYPED1", "SKU-9", "DAMAGED", "D-9"]
+      )
     }))
 
   it.effect("processing files refresh until final, failures read in words, infinite scroll follows the cursor", () =>

@@ -93,8 +93,8 @@ export const makeUploader = (api: Api, options: UploaderOptions): Uploader => {
     onBeforeFileAdded: (file) => {
       if (!isHeic(file)) return true
       const message = `${file.name ?? "This photo"} is a HEIC/HEIF photo, which the service does not accept: ${heicAdvice}.`
+      // One message, in the form's alert region (an Uppy toast as well would cover the accepted-types hint).
       keyError.textContent = message
-      uppy.info(message, "error", 8000)
       return false
     },
     onBeforeUpload: (files) => {
@@ -168,7 +168,7 @@ export const makeUploader = (api: Api, options: UploaderOptions): Uploader => {
     const count = result.successful?.length ?? 0
     const key = result.successful?.[0]?.meta.entityId
     if (count === 0 || key === undefined) return
-    doneText.textContent = `${count} photo${count === 1 ? "" : "s"} uploaded to ${key}; they are processed next.`
+    doneText.textContent = `${count} photo${count === 1 ? "" : "s"} uploaded to ${key}; ${count === 1 ? "it is" : "they are"} processed next.`
     showButton.onclick = () => options.onShow(key)
     done.hidden = false
   })
@@ -183,8 +183,18 @@ export const makeUploader = (api: Api, options: UploaderOptions): Uploader => {
     succeeded.delete(file.id)
   })
 
-  for (const field of fields) {
-    field.input.addEventListener("input", () => field.input.removeAttribute("aria-invalid"))
+  fields.forEach((field, index) => {
+    field.input.addEventListener("input", () => {
+      field.input.removeAttribute("aria-invalid")
+      // Typing "|" moves on to the next part, as pasting a whole key does.
+      const parts = field.input.value.split("|")
+      if (parts.length === 1) return
+      parts.forEach((part, offset) => {
+        const target = fields[index + offset]
+        if (target !== undefined) target.input.value = part.trim()
+      })
+      fields[Math.min(index + parts.length - 1, fields.length - 1)]?.input.focus()
+    })
     // Pasting a whole key into any field fills all four.
     field.input.addEventListener("paste", (event) => {
       const text = event.clipboardData?.getData("text") ?? ""
@@ -192,7 +202,7 @@ export const makeUploader = (api: Api, options: UploaderOptions): Uploader => {
       event.preventDefault()
       setKey(text)
     })
-  }
+  })
 
   const setKey = (key: string) => {
     const parts = key.trim().split("|")
