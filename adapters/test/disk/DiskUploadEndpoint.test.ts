@@ -81,6 +81,17 @@ describe("DiskUploadEndpoint", () => {
         assert.strictEqual(after.length, 1)
       }))
 
+    it.effect("stores an object outside originals/ without reporting an arrival (derivatives never trigger processing)", () =>
+      Effect.gen(function*() {
+        const key = `images/10020/${globalThis.crypto.randomUUID()}/1.jpg`
+        const { target } = yield* presign({ key })
+        const before = (yield* Ref.get(yield* CapturedEvents)).length
+        const result = yield* postForm(target, png, "image/png")
+        assert.strictEqual(result.status, 204, result.body)
+        assert.isTrue(Option.isSome(yield* (yield* ObjectStore).head(key)))
+        assert.strictEqual((yield* Ref.get(yield* CapturedEvents)).length, before)
+      }))
+
     it.effect("stores a `file` part sent without a filename byte for byte, whatever its part headers (as S3 does)", () =>
       Effect.gen(function*() {
         // Every byte value, CRLFs, boundary-like dashes and invalid UTF-8; then a file past the form-field size limit.
