@@ -55,14 +55,34 @@ export type FileEvent =
 export type FileEventTag = FileEvent["_tag"]
 
 /**
- * What each event does in each status: a target ("→ status"), "removed" (the record goes),
- * "settled" (same status, no longer due), "due-again" (same status, due for clean-up: an original
- * arrived for a final file), "size-check" (`failed`/`size_mismatch` if the stored size differs from
- * the declared one, else nothing), "noop" (a duplicate, a stale attempt, or a lost race), or
- * "illegal". Targets marked with a guard in `apply` fall back to "noop" when the guard does not hold
- * (ObjectCreated on an upload of the wrong size goes to `failed` instead of `uploaded`).
+ * What an event may do, column by column: move the file to a target status (the status named), or
+ * "removed" (the record goes), "settled" (same status, no longer due), "due-again" (same status, due
+ * for clean-up: an original arrived for a final file), "size-check" (`failed`/`size_mismatch` if the
+ * stored size differs from the declared one, else nothing), "retry-or-failed" (back to `uploaded` for
+ * another attempt, or `failed` when no attempt is left or the failure is final). Every column may also
+ * hold "noop" (a duplicate, a stale attempt, or a lost race) or "illegal" (cannot happen in a correct
+ * system). A target's guard (the event's attempt is the current one, the lease or the upload window
+ * ran out, the size is the declared one) makes a stale or premature event a no-op instead; an upload
+ * of the wrong size goes to `failed` instead of `uploaded`.
  */
-export type Rule = FileStatus | "removed" | "retry-or-failed" | "settled" | "due-again" | "size-check" | "noop" | "illegal"
+export interface RulesByEvent {
+  readonly ObjectCreated: "uploaded" | "size-check" | "due-again"
+  readonly ProcessingStarted: "processing"
+  readonly Processed: "ready"
+  readonly ProcessingFailed: "retry-or-failed"
+  readonly ProcessingDeferred: "uploaded"
+  readonly LeaseExpired: "retry-or-failed"
+  readonly UploadExpired: "failed"
+  readonly Deleted: "deleting"
+  readonly Purged: "removed"
+  readonly CleanedUp: "settled"
+}
+
+/** One cell of the table: what event `E` does in some status. */
+export type Cell<E extends FileEventTag> = RulesByEvent[E] | "noop" | "illegal"
+
+/** Any cell. */
+export type Rule = Cell<FileEventTag>
 
 const finalRow = {
   ObjectCreated: "due-again", ProcessingStarted: "noop", Processed: "noop", ProcessingFailed: "noop",
@@ -70,7 +90,8 @@ const finalRow = {
   CleanedUp: "settled"
 } as const
 
-export const transitions: { readonly [S in FileStatus]: { readonly [E in FileEventTag]: Rule } } = {
+/** The lifecycle: for each status, what each event does (the rule `apply` follows). */
+export const transitions: { readonly [S in FileStatus]: { readonly [E in FileEventTag]: Cell<E> } } = {
   uploading: {
     ObjectCreated: "uploaded", ProcessingStarted: "illegal", Processed: "illegal", ProcessingFailed: "illegal",
     ProcessingDeferred: "illegal", LeaseExpired: "illegal", UploadExpired: "failed", Deleted: "deleting",
@@ -137,83 +158,115 @@ const sizeDiffers = (record: FileRecord, size: number): boolean =>
 export const outageBackoffSeconds = (deferrals: number, base: number, cap: number): number =>
   Math.min(cap, base * 2 ** Math.min(Math.max(0, deferrals - 1), 30))
 
-/** Applies one event. Guards make stale or premature events no-ops. */
+type EventOf<E extends FileEventTag> = Extract<FileEvent, { readonly _tag: E }>
+
+const sizeMismatch = (record: FileRecord, event: EventOf<"ObjectCreated">): Outcome =>
+  failed(record, event.now, "size_mismatch", { fileSize: event.size })
+
+const objectCreated = (record: FileRecord, event: EventOf<"ObjectCreated">, rule: RulesByEvent["ObjectCreated"]): Outcome => {
+  switch (rule) {
+    case "due-again":
+      // A replayed POST stored bytes again: the file is due until they are deleted and that is recorded.
+      // Already due: the pending clean-up removes them. Nothing a client sees changes (not even updated_at).
+      if (record.dueAt !== undefined) return unchanged
+      return changed(record, record.updatedAt, { dueAt: event.now + cleanupGraceSeconds }, [])
+    case "size-check":
+      return sizeDiffers(record, event.size) ? sizeMismatch(record, event) : unchanged
+    case "uploaded":
+      if (sizeDiffers(record, event.size)) return sizeMismatch(record, event)
+      return changed(record, event.now, { status: rule, fileSize: event.size, dueAt: event.redispatchAt }, [])
+  }
+}
+
+const processingStarted = (record: FileRecord, event: EventOf<"ProcessingStarted">, rule: RulesByEvent["ProcessingStarted"]): Outcome =>
+  changed(record, event.now, {
+    status: rule,
+    attempts: record.attempts + 1,
+    leaseExpiresAt: event.leaseUntil,
+    dueAt: event.leaseUntil
+  }, [])
+
+const processed = (record: FileRecord, event: EventOf<"Processed">, rule: RulesByEvent["Processed"]): Outcome => {
+  if (event.attempt !== record.attempts) return unchanged
+  return changed(record, event.now, {
+    status: rule,
+    contentType: "image/jpeg",
+    fileSize: event.size,
+    width: event.width,
+    height: event.height,
+    dueAt: event.now + cleanupGraceSeconds
+  }, ["leaseExpiresAt"])
+}
+
+const processingFailed = (record: FileRecord, event: EventOf<"ProcessingFailed">, _: RulesByEvent["ProcessingFailed"]): Outcome =>
+  event.attempt !== record.attempts ? unchanged : retryOrFail(record, event.now, event.retryAt, event.reason)
+
+const processingDeferred = (record: FileRecord, event: EventOf<"ProcessingDeferred">, rule: RulesByEvent["ProcessingDeferred"]): Outcome => {
+  if (event.attempt !== record.attempts) return unchanged
+  return changed(record, event.now, {
+    status: rule,
+    attempts: record.attempts - 1,
+    deferrals: (record.deferrals ?? 0) + 1,
+    dueAt: event.retryAt
+  }, ["leaseExpiresAt"])
+}
+
+const leaseExpired = (record: FileRecord, event: EventOf<"LeaseExpired">, _: RulesByEvent["LeaseExpired"]): Outcome => {
+  if (record.leaseExpiresAt === undefined || event.now < record.leaseExpiresAt) return unchanged
+  return retryOrFail(record, event.now, event.redispatchAt, "processing_error")
+}
+
+const uploadExpired = (record: FileRecord, event: EventOf<"UploadExpired">, _: RulesByEvent["UploadExpired"]): Outcome => {
+  if (record.dueAt === undefined || event.now < record.dueAt) return unchanged
+  return failed(record, event.now, "upload_expired")
+}
+
+// Due at once: whoever deleted it removes the objects now; if that fails, the sweeper retries.
+const deleted = (record: FileRecord, event: EventOf<"Deleted">, rule: RulesByEvent["Deleted"]): Outcome =>
+  changed(record, event.now, { status: rule, dueAt: event.now }, ["leaseExpiresAt", "failureReason", "width", "height"])
+
+const purged = (_record: FileRecord, _event: EventOf<"Purged">, _rule: RulesByEvent["Purged"]): Outcome => ({ _tag: "Removed" })
+
+// Nothing a client sees changed: the version moves on, `updatedAt` stays.
+const cleanedUp = (record: FileRecord, _event: EventOf<"CleanedUp">, _: RulesByEvent["CleanedUp"]): Outcome =>
+  record.dueAt === undefined ? unchanged : changed(record, record.updatedAt, {}, ["dueAt"])
+
+/** Follows one cell: "illegal" is an error, "noop" is no change, any other rule is the event's move. */
+const follow = <E extends FileEventTag>(
+  record: FileRecord,
+  event: EventOf<E>,
+  cell: Cell<E>,
+  move: (record: FileRecord, event: EventOf<E>, rule: RulesByEvent[E]) => Outcome
+): Result.Result<Outcome, IllegalTransition> => {
+  if (cell === "illegal") return Result.fail(new IllegalTransition({ from: record.status, event: event._tag }))
+  if (cell === "noop") return Result.succeed(unchanged)
+  return Result.succeed(move(record, event, cell))
+}
+
+/** Applies one event by the rule its cell of `transitions` holds. Guards make stale or premature events no-ops. */
 export const apply = (record: FileRecord, event: FileEvent): Result.Result<Outcome, IllegalTransition> => {
-  const rule = transitions[record.status][event._tag]
-  if (rule === "illegal") return Result.fail(new IllegalTransition({ from: record.status, event: event._tag }))
-  if (rule === "noop") return Result.succeed(unchanged)
-  if (rule === "removed") return Result.succeed({ _tag: "Removed" })
+  const row = transitions[record.status]
   switch (event._tag) {
     case "ObjectCreated":
-      if (rule === "due-again") {
-        // A replayed POST stored bytes again: the file is due until they are deleted and that is recorded.
-        if (record.dueAt !== undefined) return Result.succeed(unchanged)
-        return Result.succeed(changed(record, record.updatedAt, { dueAt: event.now + cleanupGraceSeconds }, []))
-      }
-      if (sizeDiffers(record, event.size)) {
-        return Result.succeed(failed(record, event.now, "size_mismatch", { fileSize: event.size }))
-      }
-      if (rule === "size-check") return Result.succeed(unchanged)
-      return Result.succeed(
-        changed(record, event.now, { status: "uploaded", fileSize: event.size, dueAt: event.redispatchAt }, [])
-      )
+      return follow(record, event, row.ObjectCreated, objectCreated)
     case "ProcessingStarted":
-      return Result.succeed(
-        changed(record, event.now, {
-          status: "processing",
-          attempts: record.attempts + 1,
-          leaseExpiresAt: event.leaseUntil,
-          dueAt: event.leaseUntil
-        }, [])
-      )
+      return follow(record, event, row.ProcessingStarted, processingStarted)
     case "Processed":
-      if (event.attempt !== record.attempts) return Result.succeed(unchanged)
-      return Result.succeed(
-        changed(record, event.now, {
-          status: "ready",
-          contentType: "image/jpeg",
-          fileSize: event.size,
-          width: event.width,
-          height: event.height,
-          dueAt: event.now + cleanupGraceSeconds
-        }, ["leaseExpiresAt"])
-      )
+      return follow(record, event, row.Processed, processed)
     case "ProcessingFailed":
-      if (event.attempt !== record.attempts) return Result.succeed(unchanged)
-      return Result.succeed(retryOrFail(record, event.now, event.retryAt, event.reason))
+      return follow(record, event, row.ProcessingFailed, processingFailed)
     case "ProcessingDeferred":
-      if (event.attempt !== record.attempts) return Result.succeed(unchanged)
-      return Result.succeed(
-        changed(record, event.now, {
-          status: "uploaded",
-          attempts: record.attempts - 1,
-          deferrals: (record.deferrals ?? 0) + 1,
-          dueAt: event.retryAt
-        }, ["leaseExpiresAt"])
-      )
+      return follow(record, event, row.ProcessingDeferred, processingDeferred)
     case "LeaseExpired":
-      if (record.leaseExpiresAt === undefined || event.now < record.leaseExpiresAt) return Result.succeed(unchanged)
-      return Result.succeed(retryOrFail(record, event.now, event.redispatchAt, "processing_error"))
+      return follow(record, event, row.LeaseExpired, leaseExpired)
     case "UploadExpired":
-      if (record.dueAt === undefined || event.now < record.dueAt) return Result.succeed(unchanged)
-      return Result.succeed(failed(record, event.now, "upload_expired"))
+      return follow(record, event, row.UploadExpired, uploadExpired)
     case "Deleted":
-      // Due at once: whoever deleted it removes the objects now; if that fails, the sweeper retries.
-      return Result.succeed(
-        changed(record, event.now, { status: "deleting", dueAt: event.now }, [
-          "leaseExpiresAt",
-          "failureReason",
-          "width",
-          "height"
-        ])
-      )
+      return follow(record, event, row.Deleted, deleted)
     case "Purged":
-      return Result.succeed({ _tag: "Removed" })
-    case "CleanedUp": {
-      if (record.dueAt === undefined) return Result.succeed(unchanged)
-      // Nothing a client sees changed: the version moves on, `updatedAt` stays.
-      return Result.succeed(changed(record, record.updatedAt, {}, ["dueAt"]))
-    }
+      return follow(record, event, row.Purged, purged)
+    case "CleanedUp":
+      return follow(record, event, row.CleanedUp, cleanedUp)
   }
 }
 

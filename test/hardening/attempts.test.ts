@@ -16,9 +16,8 @@ import { ImageProcessor } from "@media/core/ports/ImageProcessor"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
 import { imageKey, thumbnailKey } from "@media/core/ObjectKeys"
 import { allObjectKeys } from "@media/core/usecases/DeleteFile"
-import { driveFile } from "@media/core/usecases/ProcessUpload"
-import { sweepDue } from "@media/core/usecases/SweepDue"
 import { freshAccount, pngHeader, uploadedFile } from "./support/files.ts"
+import { driveFile, sweepDue } from "../../core/test/usecases/processing.ts"
 
 describe("a processor that fails every time", () => {
   const oneFile = Effect.gen(function*() {

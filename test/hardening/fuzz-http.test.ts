@@ -8,10 +8,10 @@ import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as fc from "fast-check"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
-import { handleObjectCreated } from "@media/core/usecases/ProcessUpload"
 import { call, createFile, layerTestServer, TestServer } from "../../apps/test/http/support.ts"
 import { pngHeader } from "./support/files.ts"
 import { type RawReply, type RawRequest, rawRequest } from "./support/rawRequest.ts"
+import { handleObjectCreated } from "../../core/test/usecases/processing.ts"
 
 const entityIds = ["S1|SKU-1|DAMAGED|D1", "S1|SKU-1|DAMAGED|D2", "S2|SKU-9|WRONG|D3"]
 const validRequestId = /^[A-Za-z0-9._-]{1,128}$/

@@ -18,13 +18,13 @@ import * as MemoryFileRepository from "@media/core/memory/MemoryFileRepository"
 import { imageKey, thumbnailKey } from "@media/core/ObjectKeys"
 import { FileIds } from "@media/core/ports/FileIds"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
-import { handleObjectCreated } from "@media/core/usecases/ProcessUpload"
 import { postForm } from "../../adapters/test/s3/postForm.ts"
 import { fixture, get, postUpload, requestUpload, settled } from "../e2e/client.ts"
 import { auth, E2eServer, embeddedServer, workDir } from "../support/servers.ts"
 import { freshAccount, objectsOf, recordOf, uploadedFile } from "./support/files.ts"
 import { containsText, html, pdf, pngBomb, svg, utf8 } from "./support/hostileBytes.ts"
 import { layerRecordingMemory } from "./support/RecordingStore.ts"
+import { handleObjectCreated } from "../../core/test/usecases/processing.ts"
 
 const photo = fixture("orientation/Landscape_1.jpg")
 const concat = (...parts: ReadonlyArray<Uint8Array>) => new Uint8Array(Buffer.concat(parts))

@@ -17,11 +17,10 @@ import { FileIds } from "@media/core/ports/FileIds"
 import type { FileRepository } from "@media/core/ports/FileRepository"
 import { ImageProcessor } from "@media/core/ports/ImageProcessor"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
-import { handleObjectCreated } from "@media/core/usecases/ProcessUpload"
-import { sweepDue } from "@media/core/usecases/SweepDue"
 import { freshAccount, objectsOf, pngHeader, recordOf, uploadedFile } from "./support/files.ts"
 import { layerRecordingMemory, presentUnder } from "./support/RecordingStore.ts"
 import { TimeJump, withShiftedClock } from "./support/ShiftedClock.ts"
+import { handleObjectCreated, sweepDue } from "../../core/test/usecases/processing.ts"
 
 const config = { ...defaultMediaConfig, maxUploadBytes: 4096, leaseSeconds: 60, redispatchAfterSeconds: 60 }
 

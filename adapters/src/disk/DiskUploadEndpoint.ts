@@ -1,12 +1,13 @@
 /**
  * The embedded storage's upload endpoint: S3 POST Object for the forms the
  * disk store signs, at `POST /storage/<bucket>` on the app's HttpRouter, with
- * S3's answers (204, or its XML errors) and an S3-shaped ObjectCreated event.
+ * S3's answers (204, or its XML errors). Each stored original is reported to
+ * the app as an `ObjectArrived` before the answer.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import { Cause, Effect, FileSystem, Layer, Stream } from "effect"
+import { Cause, Effect, FileSystem, Layer, Option, Stream } from "effect"
 import { HttpRouter, type HttpServerRequest, HttpServerResponse, Multipart } from "effect/http"
-import { encodeEventKey, type S3EventNotification } from "../s3/S3Event.ts"
+import { ObjectArrived } from "@media/core/ObjectArrived"
 import { type LocalCredentials, localRegion, storagePath } from "./LocalCredentials.ts"
 import { makeReceiver, type StoredUpload } from "./ReceiveUpload.ts"
 import * as S3Errors from "./S3Errors.ts"
@@ -22,38 +23,17 @@ export interface UploadRoutesOptions {
   readonly maxUploadBytes: number
   readonly corsOrigins: ReadonlyArray<string>
   /**
-   * Called once per stored object, after it is in place, before the answer: the app records the
-   * arrival durably here. If it fails the client gets S3's InternalError (500) and retries the
-   * upload, which overwrites the same key and calls this again.
+   * Called once per stored original (a key under `originals/`), after it is in place, before the
+   * answer: the app records the arrival durably here. If it fails the client gets S3's InternalError
+   * (500) and retries the upload, which overwrites the same key and calls this again. Objects under
+   * any other key are stored and not reported, as S3 events for them are ignored.
    */
-  readonly onObjectCreated: (event: S3EventNotification) => Effect.Effect<void, unknown>
+  readonly onObjectArrived: (arrival: ObjectArrived) => Effect.Effect<void, unknown>
 }
 
 /** Form fields are small (S3 caps the part before the file at 20 KB); only the file may be large. */
 const maxFieldBytes = 20 * 1024
 const maxParts = 64
-
-/** The notification S3 sends for a POST upload; the key is encoded the way S3 encodes it. */
-export const objectCreatedEvent = (bucket: string, region: string, stored: StoredUpload): S3EventNotification => {
-  const record = {
-    eventVersion: "2.1",
-    eventSource: "aws:s3",
-    awsRegion: region,
-    eventTime: new Date(stored.atMillis).toISOString(),
-    eventName: "ObjectCreated:Post",
-    s3: {
-      s3SchemaVersion: "1.0",
-      bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
-      object: {
-        key: encodeEventKey(stored.key),
-        size: stored.size,
-        eTag: stored.etag,
-        sequencer: stored.atMillis.toString(16).toUpperCase().padStart(16, "0")
-      }
-    }
-  }
-  return { Records: [record] }
-}
 
 const success = (bucket: string, stored: StoredUpload) => {
   const headers = { etag: `"${stored.etag}"` }
@@ -84,7 +64,9 @@ export const uploadRoutes = (options: UploadRoutesOptions): Layer.Layer<never, n
           // Whatever the app's body limit, an upload may be as large as allowed (plus its form fields).
           maxBodyBytes: options.maxUploadBytes + maxParts * maxFieldBytes
         })
-        const notified = yield* options.onObjectCreated(objectCreatedEvent(options.bucket, region, stored)).pipe(
+        const arrival = ObjectArrived.fromKey(stored.key, stored.size)
+        if (Option.isNone(arrival)) return success(options.bucket, stored)
+        const notified = yield* options.onObjectArrived(arrival.value).pipe(
           Effect.as(true),
           Effect.catchCause((cause) =>
             Effect.as(Effect.logError("could not record a stored upload; asking the client to retry", cause), false)

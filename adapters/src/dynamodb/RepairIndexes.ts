@@ -19,10 +19,12 @@
  * (dynalite removes it); an orphan of a deleted file is written and deleted.
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
+import type { RepositoryError } from "@media/core/ports/FileRepository"
 import { send, sendConditional } from "./DynamoCall.ts"
 import type { DynamoTable } from "./DynamoTable.ts"
 import { dueShards, duePk } from "./FileItem.ts"
+import { type Item, itemsOf, pages } from "./QueryPages.ts"
 import { dueIndex } from "./TableSchema.ts"
 
 /** Stops a runaway scan (1 MB per page: far beyond any embedded table). */
@@ -34,7 +36,6 @@ export interface RepairReport {
   readonly orphansRemoved: number
 }
 
-type Item = Record<string, unknown>
 type Table = DynamoTable["Service"]
 
 /** Writes `item` only if the stored one still has `version` (or, with undefined, if there is none); false when not. */
@@ -75,45 +76,44 @@ const removeOrphan = Effect.fnUntraced(function*(table: Table, entry: Item) {
 })
 
 /** Every `due` entry, shard by shard, page by page. */
-const dueEntries = Effect.fnUntraced(function*(table: Table) {
-  const entries: Array<Item> = []
-  for (let shard = 0; shard < dueShards; shard++) {
-    let start: Item | undefined
-    for (let page = 0; page < maxPages; page++) {
-      const out = yield* send("repairDueIndex", (abortSignal) =>
-        table.client.send(new QueryCommand({
-          TableName: table.tableName,
-          IndexName: dueIndex,
-          KeyConditionExpression: "due_pk = :pk",
-          ExpressionAttributeValues: { ":pk": duePk(shard) },
-          ...(start === undefined ? {} : { ExclusiveStartKey: start })
-        }), { abortSignal }))
-      entries.push(...(out.Items ?? []))
-      start = out.LastEvaluatedKey
-      if (start === undefined) break
-    }
-  }
-  return entries
-})
+const dueEntries = (table: Table): Effect.Effect<ReadonlyArray<Item>, RepositoryError> =>
+  Stream.fromIterable(Array.from({ length: dueShards }, (_, shard) => shard)).pipe(
+    Stream.flatMap((shard) =>
+      pages((start) =>
+        send("repairDueIndex", (abortSignal) =>
+          table.client.send(new QueryCommand({
+            TableName: table.tableName,
+            IndexName: dueIndex,
+            KeyConditionExpression: "due_pk = :pk",
+            ExpressionAttributeValues: { ":pk": duePk(shard) },
+            ...(start === undefined ? {} : { ExclusiveStartKey: start })
+          }), { abortSignal })), { maxPages })
+    ),
+    Stream.runCollect,
+    Effect.map((read) => read.flatMap(itemsOf))
+  )
 
-export const repairDueIndex = Effect.fn("DynamoTable.repairDueIndex")(function*(table: Table) {
-  let start: Item | undefined
-  let scanned = 0
-  let rewritten = 0
-  for (let page = 0; page < maxPages; page++) {
-    const out = yield* send("repairDueIndex", (abortSignal) =>
+/** Every item with a due time, page by page, written again unchanged: how many were scanned and rewritten. */
+const rewriteDueItems = (table: Table): Effect.Effect<{ readonly scanned: number; readonly rewritten: number }, RepositoryError> =>
+  pages((start) =>
+    send("repairDueIndex", (abortSignal) =>
       table.client.send(new ScanCommand({
         TableName: table.tableName,
         FilterExpression: "attribute_exists(due_sk)",
         ...(start === undefined ? {} : { ExclusiveStartKey: start })
-      }), { abortSignal }))
-    scanned += out.ScannedCount ?? 0
-    // Unchanged, and only if no one wrote it meanwhile (a newer write re-derived the index itself).
-    for (const item of out.Items ?? []) if (yield* putIf(table, item, item["version"])) rewritten++
-    start = out.LastEvaluatedKey
-    if (start === undefined) break
-  }
-  let orphansRemoved = 0
-  for (const entry of yield* dueEntries(table)) if (yield* removeOrphan(table, entry)) orphansRemoved++
-  return { scanned, rewritten, orphansRemoved } satisfies RepairReport
+      }), { abortSignal })), { maxPages }).pipe(
+      Stream.runFoldEffect(() => ({ scanned: 0, rewritten: 0 }), (counts, page) =>
+        // Unchanged, and only if no one wrote it meanwhile (a newer write re-derived the index itself).
+        Effect.map(
+          Effect.filter(itemsOf(page), (item) => putIf(table, item, item["version"])),
+          (written) => ({ scanned: counts.scanned + (page.output.ScannedCount ?? 0), rewritten: counts.rewritten + written.length })
+        ))
+    )
+
+export const repairDueIndex = Effect.fn("DynamoTable.repairDueIndex")(function*(
+  table: Table
+): Effect.fn.Return<RepairReport, RepositoryError> {
+  const { scanned, rewritten } = yield* rewriteDueItems(table)
+  const removed = yield* Effect.filter(yield* dueEntries(table), (entry) => removeOrphan(table, entry))
+  return { scanned, rewritten, orphansRemoved: removed.length }
 })

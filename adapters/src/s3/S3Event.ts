@@ -1,6 +1,6 @@
 /**
- * S3 event notifications: the shape S3 (and the embedded upload endpoint)
- * delivers, and the one reading of it the app needs — which objects were created.
+ * S3 event notifications: the shape S3 delivers, and the one reading of it the
+ * app needs — which objects were created, in which bucket.
  */
 import { Effect, Schema } from "effect"
 
@@ -34,7 +34,7 @@ export const decodeEventKey = (encoded: string): Effect.Effect<string, InvalidS3
     catch: () => new InvalidS3Event({ message: `object key is not URL-encoded: ${encoded}` })
   })
 
-/** The inverse of `decodeEventKey`, for producers of notifications (the embedded endpoint). */
+/** The inverse of `decodeEventKey`, for producers of notifications (tests, tools). */
 export const encodeEventKey = (key: string): string =>
   encodeURIComponent(key).replace(/%20/g, "+").replace(/%2F/g, "/")
 
@@ -56,4 +56,20 @@ export const objectCreatedRecords = Effect.fn("S3Event.objectCreatedRecords")(fu
     created.push({ bucket: record.s3.bucket.name, key, size })
   }
   return created as ReadonlyArray<CreatedObject>
+})
+
+/** The created objects of one bucket, and the rest (to report). */
+export interface BucketSplit {
+  readonly ours: ReadonlyArray<CreatedObject>
+  readonly others: ReadonlyArray<CreatedObject>
+}
+
+/**
+ * Keeps the objects of the media `bucket`: records of any other bucket (a misrouted notification, a
+ * function shared between buckets) are set apart, so a key that merely looks like ours never touches
+ * our files. Without a bucket (none configured), every object is ours.
+ */
+export const splitByBucket = (objects: ReadonlyArray<CreatedObject>, bucket: string | undefined): BucketSplit => ({
+  ours: objects.filter((object) => bucket === undefined || object.bucket === bucket),
+  others: objects.filter((object) => bucket !== undefined && object.bucket !== bucket)
 })

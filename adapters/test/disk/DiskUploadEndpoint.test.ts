@@ -1,10 +1,11 @@
 import { assert, describe, layer } from "@effect/vitest"
+import type { AccountId, FileId } from "@media/core/Ids"
 import { nowSeconds } from "@media/core/MediaErrors"
 import { ObjectStore, type UploadPolicy, type UploadTarget } from "@media/core/ports/ObjectStore"
 import { Effect, Option, Ref } from "effect"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { objectCreatedRecords } from "../../src/s3/S3Event.ts"
+import { originalKey } from "@media/core/ObjectKeys"
 import { decodePolicy, postForm } from "../s3/postForm.ts"
 import { signWithStoreKeys, StoreRoot } from "./testStore.ts"
 import { postStreaming } from "./streamingPost.ts"
@@ -28,6 +29,8 @@ export const presign = (overrides: Partial<UploadPolicy> = {}) =>
     return { policy, target: yield* store.presignUpload(policy) }
   })
 
+const keyOf = (arrival: { readonly accountId: AccountId; readonly fileId: FileId }) => originalKey(arrival.accountId, arrival.fileId)
+
 const errorCode = (body: string) => /<Code>([^<]*)<\/Code>/.exec(body)?.[1]
 
 /** Asserts an S3 XML error and that nothing was stored under the key. */
@@ -41,7 +44,7 @@ const rejected = (target: UploadTarget, key: string, result: { status: number; b
 
 describe("DiskUploadEndpoint", () => {
   layer(UploadServerLayer, { excludeTestServices: true, timeout: 60_000 })((it) => {
-    it.effect("stores a signed upload (204), on disk, and reports an S3-shaped ObjectCreated:Post event", () =>
+    it.effect("stores a signed upload (204), on disk, and reports the arrival of the original", () =>
       Effect.gen(function*() {
         const { policy, target } = yield* presign()
         const result = yield* postForm(target, png, "image/png")
@@ -56,10 +59,10 @@ describe("DiskUploadEndpoint", () => {
         assert.deepStrictEqual(readdirSync(join(root, "originals/10020")).filter((f) => f.endsWith(".tmp")), [])
 
         const events = yield* Ref.get(yield* CapturedEvents)
-        const event = events.find((e) => JSON.stringify(e).includes(policy.key))
+        const event = events.find((e) => keyOf(e) === policy.key)
         assert.isDefined(event)
-        assert.strictEqual((event?.Records[0] as { eventName?: string }).eventName, "ObjectCreated:Post")
-        assert.deepStrictEqual(yield* objectCreatedRecords(event), [{ bucket: "media", key: policy.key, size: png.length }])
+        assert.strictEqual(event?._tag, "ObjectArrived")
+        assert.deepStrictEqual([event?.accountId, event?.size], ["10020", png.length])
       }))
 
     it.effect("answers InternalError (500) when the arrival cannot be recorded, and a retried upload succeeds", () =>
@@ -69,13 +72,24 @@ describe("DiskUploadEndpoint", () => {
         const failed = yield* postForm(target, png, "image/png")
         assert.strictEqual(failed.status, 500, failed.body)
         assert.strictEqual(errorCode(failed.body), "InternalError")
-        const before = (yield* Ref.get(yield* CapturedEvents)).filter((e) => JSON.stringify(e).includes(policy.key))
+        const before = (yield* Ref.get(yield* CapturedEvents)).filter((e) => keyOf(e) === policy.key)
         assert.strictEqual(before.length, 0)
         // The client retries the same form: the object is stored again and the arrival recorded.
         const retried = yield* postForm(target, png, "image/png")
         assert.strictEqual(retried.status, 204, retried.body)
-        const after = (yield* Ref.get(yield* CapturedEvents)).filter((e) => JSON.stringify(e).includes(policy.key))
+        const after = (yield* Ref.get(yield* CapturedEvents)).filter((e) => keyOf(e) === policy.key)
         assert.strictEqual(after.length, 1)
+      }))
+
+    it.effect("stores an object outside originals/ without reporting an arrival (derivatives never trigger processing)", () =>
+      Effect.gen(function*() {
+        const key = `images/10020/${globalThis.crypto.randomUUID()}/1.jpg`
+        const { target } = yield* presign({ key })
+        const before = (yield* Ref.get(yield* CapturedEvents)).length
+        const result = yield* postForm(target, png, "image/png")
+        assert.strictEqual(result.status, 204, result.body)
+        assert.isTrue(Option.isSome(yield* (yield* ObjectStore).head(key)))
+        assert.strictEqual((yield* Ref.get(yield* CapturedEvents)).length, before)
       }))
 
     it.effect("stores a `file` part sent without a filename byte for byte, whatever its part headers (as S3 does)", () =>

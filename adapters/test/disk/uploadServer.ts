@@ -1,7 +1,7 @@
 /**
  * A real HTTP server on 127.0.0.1 (random port) serving the upload endpoint,
- * with a disk store whose upload targets point at it, and every ObjectCreated
- * event it emits captured.
+ * with a disk store whose upload targets point at it, and every arrival it
+ * reports captured.
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Context, Effect, Layer, Ref } from "effect"
@@ -9,19 +9,19 @@ import { HttpRouter, HttpServer } from "effect/http"
 import { createServer } from "node:http"
 import { layer as diskLayer } from "../../src/disk/DiskObjectStore.ts"
 import { uploadRoutes } from "../../src/disk/DiskUploadEndpoint.ts"
-import type { S3EventNotification } from "../../src/s3/S3Event.ts"
+import type { ObjectArrived } from "@media/core/ObjectArrived"
 import { StoreRoot, testCredentials } from "./testStore.ts"
 
 export const maxUploadBytes = 1024 * 1024
 export const allowedOrigin = "https://pos.example.com"
 
 export class CapturedEvents
-  extends Context.Service<CapturedEvents, Ref.Ref<ReadonlyArray<S3EventNotification>>>()("test/CapturedEvents")
+  extends Context.Service<CapturedEvents, Ref.Ref<ReadonlyArray<ObjectArrived>>>()("test/CapturedEvents")
 {
-  static readonly layer = Layer.effect(CapturedEvents, Ref.make<ReadonlyArray<S3EventNotification>>([]))
+  static readonly layer = Layer.effect(CapturedEvents, Ref.make<ReadonlyArray<ObjectArrived>>([]))
 }
 
-/** How many of the next ObjectCreated notifications fail, as a store that cannot record them would. */
+/** How many of the next arrivals fail to be recorded, as a store that cannot record them would. */
 export class FailingEvents extends Context.Service<FailingEvents, Ref.Ref<number>>()("test/FailingEvents") {
   static readonly layer = Layer.effect(FailingEvents, Ref.make(0))
 }
@@ -38,7 +38,7 @@ const Server = Layer.unwrap(Effect.gen(function*() {
     credentials: testCredentials,
     maxUploadBytes,
     corsOrigins: [allowedOrigin],
-    onObjectCreated: (event) =>
+    onObjectArrived: (event) =>
       Ref.getAndUpdate(failing, (n) => Math.max(0, n - 1)).pipe(
         Effect.flatMap((n) =>
           n > 0 ? Effect.fail(new Error("cannot record the upload")) : Ref.update(captured, (all) => [...all, event])

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { encodeEventKey, objectCreatedRecords } from "../../src/s3/S3Event.ts"
+import { encodeEventKey, objectCreatedRecords, splitByBucket } from "../../src/s3/S3Event.ts"
 
 const record = (eventName: string, key: string, size?: number) => ({
   eventVersion: "2.1",
@@ -54,4 +54,20 @@ describe("S3Event.objectCreatedRecords", () => {
         assert.strictEqual(error._tag, "InvalidS3Event")
       }
     }))
+})
+
+describe("S3Event.splitByBucket", () => {
+  const objects = [
+    { bucket: "media", key: "originals/10020/a", size: 1 },
+    { bucket: "someone-elses", key: "originals/10020/b", size: 2 },
+    { bucket: "media", key: "originals/10020/c", size: 3 }
+  ]
+  it("keeps the media bucket's objects, in order, and sets the others apart", () => {
+    const { ours, others } = splitByBucket(objects, "media")
+    assert.deepStrictEqual(ours.map((o) => o.key), ["originals/10020/a", "originals/10020/c"])
+    assert.deepStrictEqual(others.map((o) => o.key), ["originals/10020/b"])
+  })
+  it("keeps every object when no bucket is configured", () => {
+    assert.deepStrictEqual(splitByBucket(objects, undefined), { ours: objects, others: [] })
+  })
 })

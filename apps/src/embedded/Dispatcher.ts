@@ -1,22 +1,21 @@
 /**
- * In-process dispatch of storage events to the processing workflow (embedded
- * mode), with bounded concurrency. A job in flight runs to its end on shutdown;
+ * In-process dispatch of files to the processing workflow (embedded mode),
+ * with bounded concurrency. A job in flight runs to its end on shutdown;
  * queued jobs are picked up on the next start by the sweeper, since their files
  * stay `uploaded` with a due time.
  */
 import { Cause, Context, Effect, Layer, Queue } from "effect"
-import { FileRepository } from "@media/core/ports/FileRepository"
-import { ImageProcessor } from "@media/core/ports/ImageProcessor"
-import { ObjectStore } from "@media/core/ports/ObjectStore"
-import { handleObjectCreated } from "@media/core/usecases/ProcessUpload"
+import type { AccountId, FileId } from "@media/core/Ids"
+import { Processing } from "@media/core/usecases/Processing"
 
-export interface ObjectCreatedJob {
-  readonly key: string
-  readonly size?: number | undefined
+/** A file to move on (`Processing.drive`): its arrival, if any, is already recorded. */
+export interface FileJob {
+  readonly accountId: AccountId
+  readonly fileId: FileId
 }
 
 export class Dispatcher extends Context.Service<Dispatcher, {
-  dispatch(job: ObjectCreatedJob): Effect.Effect<void>
+  dispatch(job: FileJob): Effect.Effect<void>
   /** Jobs queued or running: lets tests and shutdown see when work is done. */
   readonly pending: Effect.Effect<number>
 }>()("apps/Dispatcher") {
@@ -24,17 +23,16 @@ export class Dispatcher extends Context.Service<Dispatcher, {
     Layer.effect(
       Dispatcher,
       Effect.gen(function*() {
-        const queue = yield* Queue.unbounded<ObjectCreatedJob>()
-        const context = yield* Effect.context<FileRepository | ObjectStore | ImageProcessor>()
+        const queue = yield* Queue.unbounded<FileJob>()
+        const processing = yield* Processing
         // Offered and not yet finished: exact, unlike queue size + workers busy.
         let pending = 0
-        const run = (job: ObjectCreatedJob) =>
-          handleObjectCreated(job.key, job.size).pipe(
-            Effect.provideContext(context),
-            Effect.tap((result) => Effect.logDebug("processed", { key: job.key, result })),
+        const run = (job: FileJob) =>
+          processing.drive(job.accountId, job.fileId).pipe(
+            Effect.tap((result) => Effect.logDebug("processed", { file_id: job.fileId, result })),
             Effect.catchCause((cause) =>
               // The file stays due; the sweeper retries it. Never let one job stop the worker.
-              Effect.logError("processing failed; the sweeper will retry", { key: job.key, cause: Cause.pretty(cause) })
+              Effect.logError("processing failed; the sweeper will retry", { file_id: job.fileId, cause: Cause.pretty(cause) })
             ),
             Effect.ensuring(Effect.sync(() => pending--)),
             Effect.uninterruptible

@@ -17,16 +17,13 @@ import { uploadRoutes } from "@media/adapters/disk/DiskUploadEndpoint"
 import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
 import { Cursors } from "@media/core/Cursor"
 import { originalsPrefix } from "@media/core/ObjectKeys"
-import { registerUpload } from "@media/core/usecases/ProcessUpload"
+import { Processing } from "@media/core/usecases/Processing"
 import { Authenticator } from "@media/core/ports/Authenticator"
-import type { FileRepository } from "@media/core/ports/FileRepository"
-import type { ObjectStore } from "@media/core/ports/ObjectStore"
 import { FileIds } from "@media/core/ports/FileIds"
 import { UrlSigner } from "@media/core/ports/UrlSigner"
 import { AppConfig, mediaConfigLayer } from "../config/AppConfig.ts"
 import { imageProcessorLayer } from "../config/ImageProcessorLayer.ts"
 import { MediaHttpRoutes } from "../http/HttpApp.ts"
-import { forEachCreatedObject } from "../server/dispatchS3Event.ts"
 import * as Sweeper from "../server/Sweeper.ts"
 import { CdnObjects } from "./CdnObjects.ts"
 import { cdnPath, cdnRoute } from "./CdnRoute.ts"
@@ -102,21 +99,17 @@ export const makeEmbedded = Effect.gen(function*() {
 
   const storageRoutes = Layer.unwrap(Effect.gen(function*() {
     const dispatcher = yield* Dispatcher
-    const context = yield* Effect.context<FileRepository | ObjectStore>()
+    const processing = yield* Processing
     return uploadRoutes({
       root,
       bucket,
       credentials,
       maxUploadBytes: config.maxUploadBytes,
       corsOrigins: config.corsOrigins,
-      onObjectCreated: (event) =>
-        // Registered before the endpoint answers 204: a crash after that leaves a due `uploaded` file, not a lost
-        // event. If registering fails, the endpoint answers 500 and the client retries the upload.
-        forEachCreatedObject(event, (key, size) =>
-          registerUpload(key, size).pipe(
-            Effect.provideContext(context),
-            Effect.andThen(dispatcher.dispatch({ key, size }))
-          ), { bucket })
+      onObjectArrived: (arrival) =>
+        // Recorded before the endpoint answers 204: a crash after that leaves a due `uploaded` file, not a lost
+        // arrival. If recording fails, the endpoint answers 500 and the client retries the upload.
+        processing.recordArrival(arrival).pipe(Effect.andThen(dispatcher.dispatch(arrival)))
     }).pipe(Layer.provide(NodeFileSystem.layer))
   }))
 
@@ -135,6 +128,7 @@ export const makeEmbedded = Effect.gen(function*() {
     Sweeper.layer(sweepIntervalSeconds, [deadTemps])
   ).pipe(
     Layer.provideMerge(Dispatcher.layer(dispatcherJobs)),
+    Layer.provideMerge(Processing.layer),
     // Before anything writes objects: every temp file found then is dead.
     Layer.provide(Recovery.removeDeadTempsAtStart(root)),
     Layer.provideMerge(portsAndMarker)

@@ -32,7 +32,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
     const unfinished = record.status !== "uploading" && record.status !== "processing" ||
       (record.status === "uploading" && Option.isSome(yield* store.head(key)))
     if (!unfinished) continue
-    yield* dispatcher.dispatch({ key })
+    yield* dispatcher.dispatch({ accountId: record.accountId, fileId: record.fileId })
     dispatched++
   }
   if (dispatched > 0) yield* Effect.logInfo("recovered unfinished uploads from the last run", { count: dispatched })

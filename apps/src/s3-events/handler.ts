@@ -5,13 +5,15 @@
  *   sweepHandler: an EventBridge schedule (e.g. every minute)
  */
 import { Layer, ManagedRuntime } from "effect"
+import { Processing } from "@media/core/usecases/Processing"
 import { AwsStorageLayer } from "../aws/AwsLayer.ts"
 import { AppConfig } from "../config/AppConfig.ts"
 import { imageProcessorLayer } from "../config/ImageProcessorLayer.ts"
 import { ObservabilityLayer } from "../config/Observability.ts"
 import { handleS3Event, sweep } from "./handleS3Event.ts"
 
-export const LambdaLayer = Layer.mergeAll(AwsStorageLayer, imageProcessorLayer).pipe(
+export const LambdaLayer = Processing.layer.pipe(
+  Layer.provideMerge(Layer.mergeAll(AwsStorageLayer, imageProcessorLayer)),
   // Kept in the runtime: the handler reads MEDIA_BUCKET from it.
   Layer.provideMerge(AppConfig.layer),
   Layer.provide(ObservabilityLayer)

@@ -4,7 +4,7 @@
  * Embedded mode only; on AWS a scheduled Lambda runs the same use case.
  */
 import { Cause, Effect, Layer, Schedule } from "effect"
-import { sweepDue } from "@media/core/usecases/SweepDue"
+import { Processing } from "@media/core/usecases/Processing"
 
 export interface Housekeeping {
   /** Runs every `everySeconds` (rounded up to whole sweeps), after the sweep of that round. */
@@ -15,7 +15,7 @@ export interface Housekeeping {
   readonly name: string
 }
 
-const sweepOnce = sweepDue({ concurrency: 2 }).pipe(
+const sweepOnce = Processing.use((processing) => processing.sweep({ concurrency: 2 })).pipe(
   Effect.tap((swept) => swept.length > 0 ? Effect.logInfo("sweeper moved files on", { count: swept.length }) : Effect.void),
   Effect.catchCause((cause) => Effect.logError("sweep failed; retrying next round", { cause: Cause.pretty(cause) }))
 )

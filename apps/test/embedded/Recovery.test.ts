@@ -12,7 +12,7 @@ import { layerMemory } from "@media/core/memory/layerMemory"
 import { originalKey } from "@media/core/ObjectKeys"
 import { FileRepository } from "@media/core/ports/FileRepository"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
-import { Dispatcher, type ObjectCreatedJob } from "../../src/embedded/Dispatcher.ts"
+import { Dispatcher, type FileJob } from "../../src/embedded/Dispatcher.ts"
 import * as Recovery from "../../src/embedded/Recovery.ts"
 
 const account = "10020" as AccountId
@@ -55,7 +55,7 @@ describe("embedded start-up recovery", () => {
       for (const r of [files.arrived, files.arrivedUnregistered, files.inFlight, files.readyNotCleaned, files.failedNotCleaned]) {
         yield* store.put(originalKey(account, r.fileId), new Uint8Array([1]), "image/jpeg")
       }
-      const jobs: Array<ObjectCreatedJob> = []
+      const jobs: Array<FileJob> = []
       const recording = Layer.succeed(Dispatcher, {
         dispatch: (job) => Effect.sync(() => void jobs.push(job)),
         pending: Effect.sync(() => 0)
@@ -63,6 +63,6 @@ describe("embedded start-up recovery", () => {
       yield* Layer.build(Recovery.layer.pipe(Layer.provide(recording)))
       const expected = [files.arrived, files.arrivedUnregistered, files.readyNotCleaned, files.failedNotCleaned]
         .map((r) => originalKey(account, r.fileId))
-      assert.deepStrictEqual(jobs.map((j) => j.key).sort(), expected.sort())
+      assert.deepStrictEqual(jobs.map((j) => originalKey(j.accountId, j.fileId)).sort(), expected.sort())
     }).pipe(Effect.scoped, Effect.provide(layerMemory())))
 })

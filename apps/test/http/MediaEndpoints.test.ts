@@ -1,9 +1,9 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { handleObjectCreated } from "@media/core/usecases/ProcessUpload"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
 import { png } from "../../../core/test/fixtures.ts"
 import { bearer, call, createFile, jsonBody, layerTestServer, shipmentItem } from "./support.ts"
+import { handleObjectCreated } from "../../../core/test/usecases/processing.ts"
 
 const fileKeys = ["content_type", "created_at", "entity_id", "entity_type", "file_id", "file_size", "status", "updated_at"]
 

@@ -1,10 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Logger, Option } from "effect"
-import { objectCreatedEvent } from "@media/adapters/disk/DiskUploadEndpoint"
+import { encodeEventKey } from "@media/adapters/s3/S3Event"
 import type { AccountId } from "@media/core/Ids"
 import { layerMemory } from "@media/core/memory/layerMemory"
 import { FileRepository } from "@media/core/ports/FileRepository"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
+import { Processing } from "@media/core/usecases/Processing"
 import { requestUpload } from "@media/core/usecases/RequestUpload"
 import { AppConfig } from "../../src/config/AppConfig.ts"
 import { handleS3Event } from "../../src/s3-events/handleS3Event.ts"
@@ -17,8 +18,21 @@ const png = (width: number, height: number): Uint8Array => {
   return bytes
 }
 
-const notification = (bucket: string, key: string, size: number) =>
-  objectCreatedEvent(bucket, "us-east-1", { key, size, etag: "e", atMillis: 0, successStatus: 204 })
+/** What S3 sends for a POST upload (the key form-encoded, as S3 encodes it). */
+const notification = (bucket: string, key: string, size: number) => ({
+  Records: [{
+    eventVersion: "2.1",
+    eventSource: "aws:s3",
+    awsRegion: "us-east-1",
+    eventTime: new Date(0).toISOString(),
+    eventName: "ObjectCreated:Post",
+    s3: {
+      s3SchemaVersion: "1.0",
+      bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
+      object: { key: encodeEventKey(key), size, eTag: "e", sequencer: "0000000000000000" }
+    }
+  }]
+})
 
 const uploadedFile = (account: AccountId) =>
   Effect.gen(function*() {
@@ -49,7 +63,7 @@ describe("handleS3Event", () => {
       assert.include(JSON.stringify(warnings), "another bucket")
     }).pipe(
       Effect.provide(Layer.mergeAll(
-        layerMemory(),
+        Processing.layer.pipe(Layer.provideMerge(layerMemory())),
         AppConfig.layer.pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ MEDIA_BUCKET: "media", MEDIA_MODE: "aws" })))),
         Logger.layer([capture])
       ))

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { removeDeadTemps } from "@media/adapters/disk/DiskObjectStore"
 import { layerMemory } from "@media/core/memory/layerMemory"
+import { Processing } from "@media/core/usecases/Processing"
 import * as Sweeper from "../../src/server/Sweeper.ts"
 
 describe("Sweeper", () => {
@@ -35,7 +36,7 @@ describe("Sweeper", () => {
           Effect.provide(NodeFileSystem.layer)
         )
       }
-      yield* Layer.build(Sweeper.layer(1, [chore]).pipe(Layer.provide(layerMemory())))
+      yield* Layer.build(Sweeper.layer(1, [chore]).pipe(Layer.provide(Processing.layer), Layer.provide(layerMemory())))
       // Bounded: the first round runs at once; allow a few.
       for (let poll = 0; poll < 50 && existsSync(dead); poll++) yield* Effect.sleep(Duration.millis(100))
       assert.isFalse(existsSync(dead), "the aged temp file is still there")

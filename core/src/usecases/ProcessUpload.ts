@@ -1,276 +1,234 @@
 /**
- * Use case: the processing workflow, driven by "object created" notifications
- * (and by the sweeper). Every step is a conditional write on the record, so it
- * is safe under duplicate, reordered and concurrent delivery and under crashes:
- * whoever loses a write re-reads, and an attempt that lost its file removes
- * what it wrote.
+ * Use case: the processing workflow (SPEC §6), started by an arrival (an
+ * `ObjectArrived` from storage) and by the sweeper. Every step is one
+ * conditional write on the record, so it is safe under duplicate, reordered
+ * and concurrent delivery and under crashes: whoever loses a write reads again,
+ * and an attempt that lost its file removes what it wrote.
  */
-import { Duration, Effect, Option, Result, Schedule } from "effect"
-import type { FileEvent } from "../FileState.ts"
-import { maxAttempts, outageBackoffSeconds } from "../FileState.ts"
-import type { FailureReason, FileRecord, FileStatus } from "../FileRecord.ts"
+import { Effect, Option } from "effect"
+import { type FileRecord, isFinal, type VisibleStatus } from "../FileRecord.ts"
 import type { AccountId, FileId } from "../Ids.ts"
 import { MediaConfig } from "../MediaConfig.ts"
 import { nowSeconds } from "../MediaErrors.ts"
-import { derivativeKeys, imageKey, originalKey, parseOriginalKey, thumbnailKey } from "../ObjectKeys.ts"
-import { FileRepository } from "../ports/FileRepository.ts"
-import { ImageProcessor, ProcessorError } from "../ports/ImageProcessor.ts"
+import { ObjectArrived } from "../ObjectArrived.ts"
+import { originalKey } from "../ObjectKeys.ts"
+import { FileRepository, type RepositoryError } from "../ports/FileRepository.ts"
+import type { ImageProcessor } from "../ports/ImageProcessor.ts"
 import { ObjectStore, type StorageError } from "../ports/ObjectStore.ts"
 import { commitEvent } from "./commitEvent.ts"
 import { purge } from "./DeleteFile.ts"
+import { removeDerivatives, runAttempt, staleAttempts } from "./ProcessingAttempt.ts"
 
-/** Where a file stands after the workflow ran: its status, "gone" (deleted), or "ignored" (not an original). */
-export type DriveResult = FileStatus | "gone" | "ignored"
+/** Where a file stands after the workflow ran: its status, or "gone" (deleted, or never ours). */
+export type DriveResult = VisibleStatus | "gone"
 
-// Each loop turn makes one transition or returns; 3 attempts need fewer than this.
+/** What the workflow fails with: the database or the object store could not be reached. */
+export type WorkflowError = RepositoryError | StorageError
+
+/** Every port the workflow uses. */
+export type WorkflowPorts = FileRepository | ObjectStore | ImageProcessor
+
+/**
+ * Where one step left the file: `Stop` (it stays where it is until an event or the sweeper moves it), or
+ * `Next` (it moved: `known` is the record as written, or none when a write was lost or nothing was
+ * written, so the next step reads it again).
+ */
+type Step =
+  | { readonly _tag: "Stop"; readonly result: DriveResult }
+  | { readonly _tag: "Next"; readonly known: Option.Option<FileRecord> }
+
+const stop = (result: DriveResult): Step => ({ _tag: "Stop", result })
+const next = (known: Option.Option<FileRecord>): Step => ({ _tag: "Next", known })
+
+/** Each step makes one transition or stops; 3 attempts need fewer than this. */
 const maxSteps = 16
 
-/**
- * What one attempt came to: derivatives stored; a failure of the image work (or of the upload itself),
- * which counts toward the attempts; or an object store that could not be reached, which does not.
- */
-type AttemptResult =
-  | { readonly _tag: "Done"; readonly size: number; readonly width: number; readonly height: number }
-  | { readonly _tag: "Failed"; readonly reason: FailureReason }
-  | { readonly _tag: "Unavailable"; readonly error: StorageError }
-
-const failedWith = (reason: FailureReason): AttemptResult => ({ _tag: "Failed", reason })
-const unavailable = (error: StorageError): AttemptResult => ({ _tag: "Unavailable", error })
-
-/** Runs one processing attempt and stores its derivatives under the attempt's own keys. */
-const produce = Effect.fnUntraced(function*(record: FileRecord) {
-  const store = yield* ObjectStore
-  const config = yield* MediaConfig
-  const { accountId, fileId, attempts } = record
-  const original = yield* Effect.result(store.get(originalKey(accountId, fileId)))
-  if (Result.isFailure(original)) return unavailable(original.failure)
-  if (Option.isNone(original.success)) {
-    // The store answered, without the bytes it acknowledged: nothing a wait would fix.
-    yield* Effect.logWarning("the original of an uploaded file is missing", { file_id: fileId })
-    return failedWith("processing_error")
-  }
-  const bytes = original.success.value
-  if (record.declaredSize !== undefined && bytes.length !== record.declaredSize) return failedWith("size_mismatch")
-  if (bytes.length > config.maxUploadBytes) return failedWith("too_large")
-  const processed = yield* (yield* ImageProcessor).process(bytes, { maxPixels: config.maxPixels }).pipe(
-    // A codec that hangs must not hold a worker (or the sweeper) forever: past its lease the attempt
-    // is lost anyway, so it ends there as a transient failure and is retried.
-    Effect.timeoutOption(Duration.seconds(config.leaseSeconds)),
-    Effect.flatMap(Option.match({
-      onNone: () => Effect.fail(new ProcessorError({ cause: new Error("image processing timed out") })),
-      onSome: Effect.succeed
-    })),
-    Effect.map(Result.succeed),
-    Effect.catchTag("ImageRejected", (e) => Effect.succeed(Result.fail<FailureReason>(e.reason))),
-    Effect.catchTag("ProcessorError", () => Effect.succeed(Result.fail<FailureReason>("processing_error"))),
-    Effect.catchDefect((defect) =>
-      Effect.logWarning("image processor died", defect).pipe(Effect.as(Result.fail<FailureReason>("processing_error")))
-    )
-  )
-  if (Result.isFailure(processed)) return failedWith(processed.failure)
-  const { image, thumbnail } = processed.success
-  // Both writes settle before the attempt ends (none is cut off mid-flight), so once the attempt has
-  // recorded its outcome, nothing it started can still land.
-  const stored = yield* Effect.forEach([
-    [imageKey(accountId, fileId, attempts), image.bytes],
-    [thumbnailKey(accountId, fileId, attempts), thumbnail.bytes]
-  ] as const, ([key, data]) => Effect.result(store.put(key, data, "image/jpeg")), { concurrency: 2 })
-  for (const put of stored) if (Result.isFailure(put)) return unavailable(put.failure)
-  const done: AttemptResult = { _tag: "Done", size: image.bytes.length, width: image.width, height: image.height }
-  return done
-})
-
-/** Deletes the image and thumbnail of the given attempts of a file. */
-const removeDerivatives = (record: FileRecord, attempts: ReadonlyArray<number>) =>
-  Effect.gen(function*() {
-    const store = yield* ObjectStore
-    const keys = attempts.flatMap((attempt) => derivativeKeys(record.accountId, record.fileId, attempt))
-    yield* Effect.forEach(keys, (key) => store.delete(key), { concurrency: 2, discard: true })
-  })
-
-const range = (from: number, to: number): ReadonlyArray<number> =>
-  Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i)
+/** A tombstone is "gone" to whoever asks. */
+const resultOf = (record: FileRecord): DriveResult => record.status === "deleting" ? "gone" : record.status
 
 /**
- * An attempt that crashed after storing its derivatives never removes them: once the file is final,
- * every attempt's derivatives go except a ready file's winning one. (A failed file may have had an
- * attempt given back after an outage, whose writes may linger under its number: every number goes.)
+ * The one place an arrival is written (the `ObjectCreated` event): `uploading → uploaded` (or
+ * `failed/size_mismatch`), a final file due again for clean-up (a replayed POST), a size check on an
+ * upload already recorded. The record as written, or none (nothing to write, or a lost race).
  */
-const staleAttempts = (record: FileRecord): ReadonlyArray<number> =>
-  record.status === "ready" ? range(1, record.attempts - 1) : range(1, maxAttempts)
-
-/**
- * Recording an attempt's outcome outlives a short database outage: a lost answer here would leave the
- * file `processing` until its lease runs out, and that counts as an attempt.
- */
-const commitOutcome = (record: FileRecord, event: FileEvent) =>
-  commitEvent(record, event).pipe(
-    Effect.retry({
-      schedule: Schedule.exponential(Duration.seconds(1)),
-      times: 5,
-      while: (error) => error._tag === "RepositoryError"
-    })
-  )
-
-/** Runs the attempt this process just started, and records its outcome if it still owns the file. */
-const runAttempt = Effect.fnUntraced(function*(record: FileRecord) {
-  const result = yield* produce(record)
+const commitArrival = Effect.fnUntraced(function*(
+  record: FileRecord,
+  arrival: ObjectArrived
+): Effect.fn.Return<Option.Option<FileRecord>, RepositoryError, FileRepository> {
   const now = yield* nowSeconds
-  const config = yield* MediaConfig
-  if (result._tag === "Unavailable") {
-    // Not the image's fault: the attempt is given back and the file waits, original kept (SPEC §6).
-    const deferrals = (record.deferrals ?? 0) + 1
-    const delay = outageBackoffSeconds(deferrals, config.retryDelaySeconds, config.outageBackoffCapSeconds)
-    yield* Effect.logWarning("object store unavailable: processing deferred, the attempt does not count", {
-      file_id: record.fileId,
-      operation: result.error.operation,
-      key: result.error.key,
-      deferrals,
-      retry_in_seconds: delay,
-      cause: String(result.error.cause)
-    })
-    // The next attempt reuses this number: whatever this one managed to write goes first (best effort;
-    // the next attempt overwrites it anyway, and clean-up of a final file covers every number).
-    yield* Effect.ignore(removeDerivatives(record, [record.attempts]))
-    return yield* commitOutcome(record, { _tag: "ProcessingDeferred", now, attempt: record.attempts, retryAt: now + delay })
-  }
-  const retryAt = now + config.retryDelaySeconds * 2 ** (record.attempts - 1)
-  const event: FileEvent = result._tag === "Done"
-    ? { _tag: "Processed", now, attempt: record.attempts, size: result.size, width: result.width, height: result.height }
-    : { _tag: "ProcessingFailed", now, attempt: record.attempts, reason: result.reason, retryAt }
-  const written = yield* commitOutcome(record, event)
-  // A write retried after a lost answer finds its own earlier success as a conflict: look before
-  // removing derivatives a ready file may be serving.
-  const committed = Option.isSome(written) || result._tag !== "Done"
-    ? written
-    : Option.filter(
-      yield* (yield* FileRepository).get(record.accountId, record.fileId),
-      (current) => current.status === "ready" && current.attempts === record.attempts
-    )
-  // Lost the file (deleted, or the lease expired and another attempt took over): leave nothing behind.
-  if (Option.isNone(committed) || committed.value.status !== "ready") yield* removeDerivatives(record, [record.attempts])
-  return committed
-})
-
-/**
- * Moves one file as far as it can go: registers the upload, runs attempts
- * (retrying transient failures up to the attempt limit, waiting out outages),
- * and removes the original once the file is final or gone — including an
- * original that arrives again later (a replayed pre-signed POST). `observedSize`
- * is the size storage reported; without it the object is looked up.
- */
-export const driveFile = Effect.fn("ProcessUpload.driveFile")(function*(
-  accountId: AccountId,
-  fileId: FileId,
-  observedSize?: number
-) {
-  const repo = yield* FileRepository
-  const store = yield* ObjectStore
-  const config = yield* MediaConfig
-  const original = originalKey(accountId, fileId)
-  // The record this loop last wrote: a successful conditional write is exactly what is stored, so the
-  // next turn starts from it instead of reading it back. After a lost write, it reads again.
-  let known = Option.none<FileRecord>()
-  for (let step = 0; step < maxSteps; step++) {
-    const found = Option.isSome(known) ? known : yield* repo.get(accountId, fileId)
-    if (Option.isNone(found)) {
-      // Deleted, or never ours: an original without a record must not linger.
-      yield* store.delete(original)
-      return "gone" as DriveResult
-    }
-    const record = found.value
-    const now = yield* nowSeconds
-    switch (record.status) {
-      case "uploading": {
-        const size = observedSize !== undefined
-          ? observedSize
-          : Option.map(yield* store.head(original), (info) => info.size).pipe(Option.getOrUndefined)
-        if (size === undefined) return "uploading" as DriveResult
-        known = yield* commitEvent(record, { _tag: "ObjectCreated", now, size, redispatchAt: now + config.redispatchAfterSeconds })
-        break
-      }
-      case "uploaded": {
-        // Backing off after a transient failure or an outage: the sweeper retries it when due, whoever calls now.
-        const backingOff = record.attempts > 0 || (record.deferrals ?? 0) > 0
-        if (backingOff && record.dueAt !== undefined && now < record.dueAt) return "uploaded" as DriveResult
-        const started = yield* commitEvent(record, { _tag: "ProcessingStarted", now, leaseUntil: now + config.leaseSeconds })
-        known = Option.isSome(started) ? yield* runAttempt(started.value) : started
-        break
-      }
-      case "processing": {
-        // Another attempt holds a live lease: it will finish, or the sweeper retries after it expires.
-        if (record.leaseExpiresAt !== undefined && now < record.leaseExpiresAt) return "processing" as DriveResult
-        known = yield* commitEvent(record, { _tag: "LeaseExpired", now, redispatchAt: now })
-        break
-      }
-      case "ready":
-      case "failed": {
-        if (record.dueAt === undefined) {
-          // Cleaned up already; but a pre-signed POST can be replayed until it expires, and each replay
-          // stores an original again. Record that it must go (so a crash cannot forget it), then remove it.
-          const arrived = yield* store.head(original)
-          if (Option.isNone(arrived)) return record.status as DriveResult
-          known = yield* commitEvent(record, { _tag: "ObjectCreated", now, size: arrived.value.size, redispatchAt: now })
-          break
-        }
-        // Originals carry the metadata we promise to strip: never keep one past the end. The file stays
-        // due until this is recorded, so a crash here leaves it to the sweeper rather than forgotten.
-        yield* store.delete(original)
-        yield* removeDerivatives(record, staleAttempts(record))
-        yield* commitEvent(record, { _tag: "CleanedUp", now })
-        return record.status as DriveResult
-      }
-      case "deleting": {
-        // A DELETE that did not finish (or is finishing now): remove every object, then the record.
-        yield* purge(record)
-        return "gone" as DriveResult
-      }
-    }
-  }
-  return (yield* repo.get(accountId, fileId)).pipe(Option.match({
-    onNone: () => "gone" as DriveResult,
-    onSome: (record) => record.status === "deleting" ? "gone" as DriveResult : record.status as DriveResult
-  }))
-})
-
-/**
- * Records that an original arrived (`uploading → uploaded`) without processing
- * it: an upload endpoint calls this before acknowledging, so a crash after the
- * acknowledgement leaves a due `uploaded` file for the sweeper, never a lost event.
- * For a final file (a replayed POST) it makes the file due for clean-up, so the
- * replayed bytes are deleted even if the dispatched job is lost; for a deleted
- * file it deletes them at once.
- */
-export const registerUpload = Effect.fn("ProcessUpload.registerUpload")(function*(key: string, size: number) {
-  const ids = parseOriginalKey(key)
-  if (Option.isNone(ids)) return "ignored" as DriveResult
-  const config = yield* MediaConfig
-  const found = yield* (yield* FileRepository).get(ids.value.accountId, ids.value.fileId)
-  // Deleted (or being deleted): these bytes belong to no file, and nothing may serve them.
-  if (Option.isNone(found) || found.value.status === "deleting") {
-    yield* (yield* ObjectStore).delete(key)
-    return "gone" as DriveResult
-  }
-  const record = found.value
-  const now = yield* nowSeconds
-  // Uploading: the arrival (`uploaded`, due). Final: a replayed POST, so the file is due for clean-up again.
-  // Uploaded or processing: nothing, unless the stored size is not the declared one (`size_mismatch`).
-  const written = yield* commitEvent(record, {
+  const { redispatchAfterSeconds } = yield* MediaConfig
+  return yield* commitEvent(record, {
     _tag: "ObjectCreated",
     now,
-    size,
-    redispatchAt: now + config.redispatchAfterSeconds
+    size: arrival.size,
+    redispatchAt: now + redispatchAfterSeconds
   })
-  // A lost write means another delivery registered it first (or it was deleted): either way, not ours to do.
-  return Option.match(written, { onNone: () => record.status as DriveResult, onSome: (r) => r.status as DriveResult })
 })
 
-/** Handles a storage "object created" notification; keys outside the originals prefix are ignored. */
-export const handleObjectCreated = Effect.fn("ProcessUpload.handleObjectCreated")(function*(
-  key: string,
-  size?: number
-) {
-  const ids = parseOriginalKey(key)
-  if (Option.isNone(ids)) return "ignored" as DriveResult
-  return yield* driveFile(ids.value.accountId, ids.value.fileId, size)
+/** Deleted, or never ours: an original without a live record must not linger, and nothing may serve it. */
+const removeOriginal = Effect.fnUntraced(function*(
+  accountId: AccountId,
+  fileId: FileId
+): Effect.fn.Return<DriveResult, StorageError, ObjectStore> {
+  yield* (yield* ObjectStore).delete(originalKey(accountId, fileId))
+  return "gone"
+})
+
+/** The original as storage holds it now, as an arrival; none when it is not there. */
+const storedOriginal = Effect.fnUntraced(function*(
+  record: FileRecord
+): Effect.fn.Return<Option.Option<ObjectArrived>, StorageError, ObjectStore> {
+  const info = yield* (yield* ObjectStore).head(originalKey(record.accountId, record.fileId))
+  return Option.map(info, ({ size }) => new ObjectArrived({ accountId: record.accountId, fileId: record.fileId, size }))
+})
+
+/** Still uploading: the event may have been lost, so storage says whether the original arrived. */
+const whenUploading = Effect.fnUntraced(function*(
+  record: FileRecord
+): Effect.fn.Return<Step, WorkflowError, FileRepository | ObjectStore> {
+  const arrived = yield* storedOriginal(record)
+  if (Option.isNone(arrived)) return stop("uploading")
+  return next(yield* commitArrival(record, arrived.value))
+})
+
+/** Uploaded: start an attempt (unless it is backing off) and run it. */
+const whenUploaded = Effect.fnUntraced(function*(
+  record: FileRecord,
+  now: number
+): Effect.fn.Return<Step, WorkflowError, WorkflowPorts> {
+  // Backing off after a transient failure or an outage: the sweeper retries it when due, whoever calls now.
+  const backingOff = record.attempts > 0 || (record.deferrals ?? 0) > 0
+  if (backingOff && record.dueAt !== undefined && now < record.dueAt) return stop("uploaded")
+  const { leaseSeconds } = yield* MediaConfig
+  const started = yield* commitEvent(record, { _tag: "ProcessingStarted", now, leaseUntil: now + leaseSeconds })
+  if (Option.isNone(started)) return next(started)
+  return next(yield* runAttempt(started.value))
+})
+
+/** Processing: another attempt holds a live lease (it will finish, or the sweeper retries after), or it expired. */
+const whenProcessing = Effect.fnUntraced(function*(
+  record: FileRecord,
+  now: number
+): Effect.fn.Return<Step, RepositoryError, FileRepository> {
+  if (record.leaseExpiresAt !== undefined && now < record.leaseExpiresAt) return stop("processing")
+  return next(yield* commitEvent(record, { _tag: "LeaseExpired", now, redispatchAt: now }))
+})
+
+/**
+ * Ready or failed: originals carry the metadata we promise to strip, so none is kept past the end. The
+ * file stays due until its clean-up is recorded (`CleanedUp`), so a crash in between leaves it to the
+ * sweeper. Once cleaned up, a replayed pre-signed POST may store an original again: that is an arrival,
+ * recorded first (so a crash cannot forget it), then removed.
+ */
+const whenFinal = Effect.fnUntraced(function*(
+  record: FileRecord,
+  status: "ready" | "failed",
+  now: number
+): Effect.fn.Return<Step, WorkflowError, FileRepository | ObjectStore> {
+  if (record.dueAt === undefined) {
+    const arrived = yield* storedOriginal(record)
+    if (Option.isNone(arrived)) return stop(status)
+    return next(yield* commitArrival(record, arrived.value))
+  }
+  yield* (yield* ObjectStore).delete(originalKey(record.accountId, record.fileId))
+  yield* removeDerivatives(record, staleAttempts(record))
+  yield* commitEvent(record, { _tag: "CleanedUp", now })
+  return stop(status)
+})
+
+/** One step from the record as last known (read again when none). */
+const step = Effect.fnUntraced(function*(
+  accountId: AccountId,
+  fileId: FileId,
+  known: Option.Option<FileRecord>
+): Effect.fn.Return<Step, WorkflowError, WorkflowPorts> {
+  const found = Option.isSome(known) ? known : yield* (yield* FileRepository).get(accountId, fileId)
+  if (Option.isNone(found)) return stop(yield* removeOriginal(accountId, fileId))
+  const record = found.value
+  const now = yield* nowSeconds
+  switch (record.status) {
+    case "uploading":
+      return yield* whenUploading(record)
+    case "uploaded":
+      return yield* whenUploaded(record, now)
+    case "processing":
+      return yield* whenProcessing(record, now)
+    case "ready":
+    case "failed":
+      return yield* whenFinal(record, record.status, now)
+    case "deleting":
+      // A DELETE that did not finish (or is finishing now): every object goes, then the record.
+      yield* purge(record)
+      return stop("gone")
+  }
+})
+
+/** Where the file stands, read afresh (when the steps ran out). */
+const standing = Effect.fnUntraced(function*(
+  accountId: AccountId,
+  fileId: FileId
+): Effect.fn.Return<DriveResult, RepositoryError, FileRepository> {
+  const found = yield* (yield* FileRepository).get(accountId, fileId)
+  return Option.match(found, { onNone: (): DriveResult => "gone", onSome: resultOf })
+})
+
+/** Steps the file on from `known` until it stops (at most `stepsLeft` steps). */
+const driveFrom = (
+  accountId: AccountId,
+  fileId: FileId,
+  known: Option.Option<FileRecord>,
+  stepsLeft: number
+): Effect.Effect<DriveResult, WorkflowError, WorkflowPorts> =>
+  stepsLeft === 0
+    ? standing(accountId, fileId)
+    : Effect.flatMap(step(accountId, fileId, known), (taken) =>
+      taken._tag === "Stop" ? Effect.succeed(taken.result) : driveFrom(accountId, fileId, taken.known, stepsLeft - 1))
+
+/**
+ * Moves one file as far as it can go: records its upload if the original is stored, runs attempts
+ * (retrying transient failures up to the attempt limit, waiting out outages), and removes the original
+ * once the file is final or gone — including an original that arrives again later (a replayed POST).
+ * Fails only when the database or the store cannot be reached (the file stays due).
+ */
+export const drive = Effect.fn("ProcessUpload.drive")(function*(
+  accountId: AccountId,
+  fileId: FileId
+): Effect.fn.Return<DriveResult, WorkflowError, WorkflowPorts> {
+  return yield* driveFrom(accountId, fileId, Option.none(), maxSteps)
+})
+
+/**
+ * Records an arrival without processing it: an upload endpoint calls this before acknowledging, so a
+ * crash after the acknowledgement leaves a due `uploaded` file for the sweeper, never a lost event. For
+ * a final file (a replayed POST) it makes the file due for clean-up, so the replayed bytes are deleted
+ * even if the processing that follows is lost; for a deleted file it deletes them at once.
+ */
+export const recordArrival = Effect.fn("ProcessUpload.recordArrival")(function*(
+  arrival: ObjectArrived
+): Effect.fn.Return<DriveResult, WorkflowError, FileRepository | ObjectStore> {
+  const found = yield* (yield* FileRepository).get(arrival.accountId, arrival.fileId)
+  if (Option.isNone(found) || found.value.status === "deleting") {
+    return yield* removeOriginal(arrival.accountId, arrival.fileId)
+  }
+  // A lost write means another delivery recorded it first (or it was deleted): either way, not ours to do.
+  const written = yield* commitArrival(found.value, arrival)
+  return resultOf(Option.getOrElse(written, () => found.value))
+})
+
+/**
+ * An arrival, recorded once and then processed from the record as written (SPEC §6): what storage
+ * events and sweeps that find an original call. Duplicates and replays are safe: the arrival is a
+ * conditional write, and everything after it is the workflow of `drive`.
+ */
+export const arrive = Effect.fn("ProcessUpload.arrive")(function*(
+  arrival: ObjectArrived
+): Effect.fn.Return<DriveResult, WorkflowError, WorkflowPorts> {
+  const { accountId, fileId } = arrival
+  const found = yield* (yield* FileRepository).get(accountId, fileId)
+  if (Option.isNone(found)) return yield* removeOriginal(accountId, fileId)
+  // A tombstone's step removes this original with every other object of the file. A final file's
+  // original is deleted once processed, so its event may be a stale duplicate: its step asks storage.
+  const { status } = found.value
+  if (status === "deleting" || isFinal(status)) return yield* driveFrom(accountId, fileId, found, maxSteps)
+  return yield* driveFrom(accountId, fileId, yield* commitArrival(found.value, arrival), maxSteps)
 })

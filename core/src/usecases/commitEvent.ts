@@ -5,10 +5,17 @@
 import { Effect, Option, Result } from "effect"
 import type { FileRecord } from "../FileRecord.ts"
 import { apply, type FileEvent } from "../FileState.ts"
-import { FileRepository } from "../ports/FileRepository.ts"
+import { FileRepository, type RepositoryError } from "../ports/FileRepository.ts"
 
-/** The record as written; none when the event changed nothing, removed the record, or another writer got there first. */
-export const commitEvent = Effect.fnUntraced(function*(record: FileRecord, event: FileEvent) {
+/**
+ * The record as written; none when the event changed nothing, removed the record, or another writer got
+ * there first. Fails only when the database cannot be reached; an event the table calls illegal from the
+ * status read is a bug (a defect).
+ */
+export const commitEvent = Effect.fnUntraced(function*(
+  record: FileRecord,
+  event: FileEvent
+): Effect.fn.Return<Option.Option<FileRecord>, RepositoryError, FileRepository> {
   const outcome = apply(record, event)
   // Callers only send events the table allows from the status they read: anything else is a bug.
   if (Result.isFailure(outcome)) return yield* Effect.die(outcome.failure)

@@ -21,6 +21,7 @@ import * as MemoryImageProcessor from "../../src/memory/MemoryImageProcessor.ts"
 import * as MemoryObjectStore from "../../src/memory/MemoryObjectStore.ts"
 import * as MemoryUrlSigner from "../../src/memory/MemoryUrlSigner.ts"
 import * as LayerMemory from "../../src/memory/layerMemory.ts"
+import * as ObjectArrived from "../../src/ObjectArrived.ts"
 import * as ObjectKeys from "../../src/ObjectKeys.ts"
 import * as Authenticator from "../../src/ports/Authenticator.ts"
 import * as FileIds from "../../src/ports/FileIds.ts"
@@ -32,6 +33,8 @@ import * as SortPosition from "../../src/SortPosition.ts"
 import * as CommitEvent from "../../src/usecases/commitEvent.ts"
 import * as DeleteFile from "../../src/usecases/DeleteFile.ts"
 import * as GetFile from "../../src/usecases/GetFile.ts"
+import * as Processing from "../../src/usecases/Processing.ts"
+import * as ProcessingAttempt from "../../src/usecases/ProcessingAttempt.ts"
 import * as ProcessUpload from "../../src/usecases/ProcessUpload.ts"
 import * as RequestUpload from "../../src/usecases/RequestUpload.ts"
 import * as SearchFiles from "../../src/usecases/SearchFiles.ts"
@@ -122,13 +125,16 @@ Deno.test("an upload becomes ready through the use cases on the memory layers", 
     assert.deepEqual(Option.getOrThrow(ObjectKeys.parseOriginalKey(key)), { accountId: account, fileId: ticket.file_id })
     yield* ObjectStore.ObjectStore.use((store) => store.put(key, png(5000, 2500), "image/png"))
     assert.equal(ImageFormat.sniff(png(1, 1)), "png")
-    assert.equal(yield* ProcessUpload.handleObjectCreated(key), "ready")
+    const arrival = Option.getOrThrow(ObjectArrived.ObjectArrived.fromKey(key, png(5000, 2500).length))
+    assert.equal(yield* ProcessUpload.arrive(arrival), "ready")
+    assert.equal(typeof ProcessingAttempt.runAttempt, "function")
     const view = yield* GetFile.getFile(account, ticket.file_id)
     assert.deepEqual([view.status, view.width, view.height], ["ready", 4096, 2048])
     assert.ok(view.download_url?.includes(ObjectKeys.imageKey(account, ticket.file_id, 1)))
     const found = yield* SearchFiles.searchFiles(account, { entityType: T, entityId: "S1" })
     assert.deepEqual(found.files.map((f) => f.file_id), [ticket.file_id])
     assert.deepEqual(yield* SweepDue.sweepDue(), [])
+    assert.deepEqual(yield* Processing.Processing.use((p) => p.sweep()).pipe(Effect.provide(Processing.Processing.layer)), [])
     assert.equal(typeof CommitEvent.commitEvent, "function")
     yield* DeleteFile.deleteFile(account, ticket.file_id)
     const gone = yield* Effect.flip(GetFile.getFile(account, ticket.file_id))

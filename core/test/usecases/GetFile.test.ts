@@ -3,9 +3,9 @@ import { Effect } from "effect"
 import { layerMemory } from "../../src/memory/layerMemory.ts"
 import { imageKey, thumbnailKey } from "../../src/ObjectKeys.ts"
 import { getFile } from "../../src/usecases/GetFile.ts"
-import { handleObjectCreated } from "../../src/usecases/ProcessUpload.ts"
 import { freshAccount, freshFileId, pdf, png } from "../fixtures.ts"
 import { advance, atStart, start, upload, uploaded } from "./helpers.ts"
+import { handleObjectCreated } from "./processing.ts"
 
 const notFound = (accountId: ReturnType<typeof freshAccount>, fileId: string) =>
   Effect.flip(getFile(accountId, fileId)).pipe(Effect.map((e) => {

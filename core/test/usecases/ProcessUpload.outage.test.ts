@@ -13,10 +13,9 @@ import { nowSeconds } from "../../src/MediaErrors.ts"
 import { imageKey, thumbnailKey } from "../../src/ObjectKeys.ts"
 import { FileRepository, RepositoryError } from "../../src/ports/FileRepository.ts"
 import { ObjectStore, StorageError } from "../../src/ports/ObjectStore.ts"
-import { handleObjectCreated } from "../../src/usecases/ProcessUpload.ts"
-import { sweepDue } from "../../src/usecases/SweepDue.ts"
 import { freshAccount, png } from "../fixtures.ts"
 import { advance, atStart, start, uploaded } from "./helpers.ts"
+import { handleObjectCreated, sweepDue } from "./processing.ts"
 
 const { retryDelaySeconds: base, outageBackoffCapSeconds: cap } = defaultMediaConfig
 

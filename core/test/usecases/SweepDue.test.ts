@@ -8,9 +8,9 @@ import { layerMemory } from "../../src/memory/layerMemory.ts"
 import { derivativeKeys } from "../../src/ObjectKeys.ts"
 import { FileRepository } from "../../src/ports/FileRepository.ts"
 import { ObjectStore } from "../../src/ports/ObjectStore.ts"
-import { sweepDue } from "../../src/usecases/SweepDue.ts"
 import { freshAccount, png } from "../fixtures.ts"
 import { advance, atStart, leftovers, start, upload, uploaded } from "./helpers.ts"
+import { sweepDue } from "./processing.ts"
 
 const { uploadUrlTtlSeconds: ttl, uploadGraceSeconds: grace, leaseSeconds: lease, redispatchAfterSeconds: redispatch } =
   defaultMediaConfig
