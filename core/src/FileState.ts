@@ -6,6 +6,7 @@
  */
 import { Result, Schema } from "effect"
 import type { FailureReason, FileRecord, FileStatus } from "./FileRecord.ts"
+import { processedContentType } from "./ContentType.ts"
 
 /** SPEC §6: after this many started attempts, a file fails with `processing_error`. */
 export const maxAttempts = 3
@@ -190,7 +191,7 @@ const processed = (record: FileRecord, event: EventOf<"Processed">, rule: RulesB
   if (event.attempt !== record.attempts) return unchanged
   return changed(record, event.now, {
     status: rule,
-    contentType: "image/jpeg",
+    contentType: processedContentType,
     fileSize: event.size,
     width: event.width,
     height: event.height,
@@ -281,7 +282,7 @@ export const invariantViolations = (record: FileRecord): ReadonlyArray<string> =
   // A final file is due only until its clean-up is recorded; every other file (tombstones too) is always due.
   if (record.status !== "ready" && record.status !== "failed" && !has("dueAt")) problems.push("moving but not due")
   if (record.status === "processing" && record.attempts < 1) problems.push("processing without an attempt")
-  if (record.status === "ready" && record.contentType !== "image/jpeg") problems.push("ready but not JPEG")
+  if (record.status === "ready" && record.contentType !== processedContentType) problems.push("ready but not JPEG")
   if (record.attempts < 0) problems.push("negative attempts")
   return problems
 }

@@ -15,9 +15,8 @@ export interface FileJob {
 }
 
 export class Dispatcher extends Context.Service<Dispatcher, {
+  /** Queues the job; a worker drives it soon. Never fails: a job that fails is logged and left to the sweeper. */
   dispatch(job: FileJob): Effect.Effect<void>
-  /** Jobs queued or running: lets tests and shutdown see when work is done. */
-  readonly pending: Effect.Effect<number>
 }>()("apps/Dispatcher") {
   static readonly layer = (concurrency: number) =>
     Layer.effect(
@@ -25,8 +24,6 @@ export class Dispatcher extends Context.Service<Dispatcher, {
       Effect.gen(function*() {
         const queue = yield* Queue.unbounded<FileJob>()
         const processing = yield* Processing
-        // Offered and not yet finished: exact, unlike queue size + workers busy.
-        let pending = 0
         const run = (job: FileJob) =>
           processing.drive(job.accountId, job.fileId).pipe(
             Effect.tap((result) => Effect.logDebug("processed", { file_id: job.fileId, result })),
@@ -34,14 +31,12 @@ export class Dispatcher extends Context.Service<Dispatcher, {
               // The file stays due; the sweeper retries it. Never let one job stop the worker.
               Effect.logError("processing failed; the sweeper will retry", { file_id: job.fileId, cause: Cause.pretty(cause) })
             ),
-            Effect.ensuring(Effect.sync(() => pending--)),
             Effect.uninterruptible
           )
         const worker = Queue.take(queue).pipe(Effect.flatMap(run), Effect.forever)
         for (let i = 0; i < concurrency; i++) yield* Effect.forkScoped(worker)
         return Dispatcher.of({
-          dispatch: (job) => Effect.sync(() => pending++).pipe(Effect.andThen(Queue.offer(queue, job)), Effect.asVoid),
-          pending: Effect.sync(() => pending)
+          dispatch: (job) => Queue.offer(queue, job).pipe(Effect.asVoid)
         })
       })
     )

@@ -57,8 +57,7 @@ describe("embedded start-up recovery", () => {
       }
       const jobs: Array<FileJob> = []
       const recording = Layer.succeed(Dispatcher, {
-        dispatch: (job) => Effect.sync(() => void jobs.push(job)),
-        pending: Effect.sync(() => 0)
+        dispatch: (job) => Effect.sync(() => void jobs.push(job))
       })
       yield* Layer.build(Recovery.layer.pipe(Layer.provide(recording)))
       const expected = [files.arrived, files.arrivedUnregistered, files.readyNotCleaned, files.failedNotCleaned]

@@ -14,6 +14,7 @@ import { FileRepository, type RepositoryError } from "../ports/FileRepository.ts
 import { ImageProcessor, type ProcessedImage, ProcessorError } from "../ports/ImageProcessor.ts"
 import { ObjectStore, type StorageError } from "../ports/ObjectStore.ts"
 import { commitEvent } from "./commitEvent.ts"
+import { processedContentType } from "../ContentType.ts"
 
 /**
  * What one attempt came to: derivatives stored; a failure of the image work (or of the upload itself),
@@ -64,7 +65,7 @@ const storeDerivatives = Effect.fnUntraced(function*(
   ]
   // Both writes settle before the attempt ends (none is cut off mid-flight), so once the attempt has
   // recorded its outcome, nothing it started can still land.
-  const stored = yield* Effect.forEach(writes, ([key, data]) => Effect.result(store.put(key, data, "image/jpeg")), {
+  const stored = yield* Effect.forEach(writes, ([key, data]) => Effect.result(store.put(key, data, processedContentType)), {
     concurrency: 2
   })
   return Option.firstSomeOf(stored.map(Result.getFailure))

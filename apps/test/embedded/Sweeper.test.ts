@@ -11,7 +11,7 @@ import { join } from "node:path"
 import { removeDeadTemps } from "@media/adapters/disk/DiskObjectStore"
 import { layerMemory } from "@media/core/memory/layerMemory"
 import { Processing } from "@media/core/usecases/Processing"
-import * as Sweeper from "../../src/server/Sweeper.ts"
+import * as Sweeper from "../../src/embedded/Sweeper.ts"
 
 describe("Sweeper", () => {
   it.live("removes a dead upload's aged temp file in its housekeeping, and leaves a live one", () =>
