@@ -12,13 +12,13 @@ import { FileIds } from "@media/core/ports/FileIds"
 import { FileRepository } from "@media/core/ports/FileRepository"
 import { ImageProcessor } from "@media/core/ports/ImageProcessor"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
-import { deleteFile } from "@media/core/usecases/DeleteFile"
+
 import { handleObjectCreated } from "@media/core/usecases/ProcessUpload"
 import { sweepDue } from "@media/core/usecases/SweepDue"
-import { requestUpload } from "@media/core/usecases/RequestUpload"
+
 import { freshAccount, objectsOf, pngHeader, recordOf, uploadedFile } from "./support/files.ts"
 import { layerRecordingMemory } from "./support/RecordingStore.ts"
-
+import { deleteFile, requestUpload } from "../../core/test/usecases/helpers.ts"
 
 /** Moments inside the workflow where a test can run something, e.g. the client's DELETE. */
 interface Hooks {

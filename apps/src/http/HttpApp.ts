@@ -35,7 +35,9 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { MediaApi } from "./api/MediaApi.ts"
 import { createApiServer } from "./clientErrors.ts"
 import { DocsRoutes, docsPath, openapiPath, scriptPath } from "./DocsRoutes.ts"
+import { MediaFiles } from "@media/core/usecases/MediaFiles"
 import { AuthenticationLive } from "./handlers/AuthenticationLive.ts"
+import { FileIdPathLive } from "./handlers/FileIdPathLive.ts"
 import { MediaHandlers } from "./handlers/MediaHandlers.ts"
 import { RequestGuardLive } from "./handlers/RequestGuardLive.ts"
 import { SystemHandlers } from "./handlers/SystemHandlers.ts"
@@ -45,7 +47,7 @@ import { ServerLimits, type ServerLimitsShape } from "./ServerLimits.ts"
 
 // The group layers resolve their middleware when the routes are built.
 const ApiHandlers = Layer.mergeAll(MediaHandlers, SystemHandlers).pipe(
-  Layer.provide(Layer.mergeAll(AuthenticationLive, RequestGuardLive))
+  Layer.provide(Layer.mergeAll(AuthenticationLive, RequestGuardLive, FileIdPathLive, MediaFiles.layer))
 )
 
 const ApiRoutes = HttpApiBuilder.layer(MediaApi).pipe(Layer.provide(ApiHandlers))

@@ -3,13 +3,12 @@ import { Effect, Option } from "effect"
 import { layerMemory } from "../../src/memory/layerMemory.ts"
 import { FileRepository } from "../../src/ports/FileRepository.ts"
 import { ObjectStore, StorageError } from "../../src/ports/ObjectStore.ts"
-import { deleteFile } from "../../src/usecases/DeleteFile.ts"
-import { getFile } from "../../src/usecases/GetFile.ts"
+
 import { handleObjectCreated, registerUpload } from "../../src/usecases/ProcessUpload.ts"
-import { searchFiles } from "../../src/usecases/SearchFiles.ts"
+
 import { sweepDue } from "../../src/usecases/SweepDue.ts"
 import { freshAccount, freshFileId, png } from "../fixtures.ts"
-import { leftovers, upload, uploaded } from "./helpers.ts"
+import { deleteFile, getFile, leftovers, searchFiles, upload, uploaded } from "./helpers.ts"
 
 /** The store, with deletes failing while `broken.on` (a store that lost its connection, or a full disk's EIO). */
 const withBrokenDeletes = (broken: { on: boolean }) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>

@@ -2,10 +2,10 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { layerMemory } from "../../src/memory/layerMemory.ts"
 import { imageKey, thumbnailKey } from "../../src/ObjectKeys.ts"
-import { getFile } from "../../src/usecases/GetFile.ts"
+
 import { handleObjectCreated } from "../../src/usecases/ProcessUpload.ts"
 import { freshAccount, freshFileId, pdf, png } from "../fixtures.ts"
-import { advance, atStart, start, upload, uploaded } from "./helpers.ts"
+import { advance, atStart, getFile, start, upload, uploaded } from "./helpers.ts"
 
 const notFound = (accountId: ReturnType<typeof freshAccount>, fileId: string) =>
   Effect.flip(getFile(accountId, fileId)).pipe(Effect.map((e) => {

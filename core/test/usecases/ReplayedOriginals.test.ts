@@ -10,12 +10,12 @@ import { cleanupGraceSeconds } from "../../src/FileState.ts"
 import { layerMemory } from "../../src/memory/layerMemory.ts"
 import { FileRepository } from "../../src/ports/FileRepository.ts"
 import { ObjectStore } from "../../src/ports/ObjectStore.ts"
-import { deleteFile } from "../../src/usecases/DeleteFile.ts"
+
 import { handleObjectCreated, registerUpload } from "../../src/usecases/ProcessUpload.ts"
-import { requestUpload } from "../../src/usecases/RequestUpload.ts"
+
 import { sweepDue } from "../../src/usecases/SweepDue.ts"
 import { freshAccount, pdf, png } from "../fixtures.ts"
-import { advance, atStart, start, uploaded } from "./helpers.ts"
+import { advance, atStart, deleteFile, requestUpload, start, uploaded } from "./helpers.ts"
 
 const recordOf = (accountId: AccountId, fileId: FileId) =>
   FileRepository.use((repo) => repo.get(accountId, fileId)).pipe(Effect.map(Option.getOrThrow))
