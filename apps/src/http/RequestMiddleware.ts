@@ -11,9 +11,9 @@ import type { unhandled } from "effect/Types"
 import { CurrentRequest, type RequestInfo, requestIdFrom } from "./CurrentRequest.ts"
 import { defaultError, errorResponse } from "./errorResponse.ts"
 import { HttpConfig } from "./HttpConfig.ts"
-import { malformedPart } from "./percentEncoding.ts"
+import { malformedPart } from "./malformedPart.ts"
 
-export const wwwAuthenticate = `Basic realm="media", Bearer`
+const wwwAuthenticate = `Basic realm="media", Bearer`
 
 const pathOf = (url: string): string => {
   const query = url.indexOf("?")

@@ -64,7 +64,7 @@ export const SearchResult = Schema.Struct({
 }).annotate({ identifier: "SearchResult" })
 
 /** The page size: what `limit` decodes to, and what the document declares. */
-export const LimitValue = PageLimit.annotate({
+const LimitValue = PageLimit.annotate({
   description: `Page size, 1 to ${maxLimit}`,
   default: Schema.decodeSync(PageLimit)(defaultLimit)
 })

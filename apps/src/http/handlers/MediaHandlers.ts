@@ -8,7 +8,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { MediaFiles } from "@media/core/usecases/MediaFiles"
 import { CurrentPrincipal } from "../api/Authentication.ts"
 import { MediaApi } from "../api/MediaApi.ts"
-import { withApiErrors } from "./mapCoreErrors.ts"
+import { withApiErrors } from "./withApiErrors.ts"
 
 export const MediaHandlers = HttpApiBuilder.group(
   MediaApi,

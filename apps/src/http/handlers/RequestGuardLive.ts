@@ -13,7 +13,7 @@ import { apiError, InternalError, InvalidRequestError, PayloadTooLargeError, Uns
 import { RequestGuard } from "../api/RequestGuard.ts"
 import type { unhandled } from "effect/Types"
 import { HttpConfig } from "../HttpConfig.ts"
-import { malformedPart } from "../percentEncoding.ts"
+import { malformedPart } from "../malformedPart.ts"
 
 const where = {
   Params: "path",
