@@ -44,9 +44,14 @@ import * as MethodNotAllowed from "./MethodNotAllowed.ts"
 import { RequestMiddleware } from "./RequestMiddleware.ts"
 import { ServerLimits, type ServerLimitsShape } from "./ServerLimits.ts"
 
-// The group layers resolve their middleware when the routes are built.
-const ApiHandlers = Layer.mergeAll(MediaHandlers, SystemHandlers).pipe(
-  Layer.provide(Layer.mergeAll(AuthenticationLive, RequestGuardLive, FileIdPathLive, MediaFiles.layer))
+/**
+ * The handlers of every group with `MediaFiles` (built once, from the ports) and the API
+ * middleware, which is also an output: HttpApi resolves it again when the routes are built
+ * (and `HttpApiTest` does, in tests).
+ */
+export const ApiHandlers = Layer.mergeAll(MediaHandlers, SystemHandlers).pipe(
+  Layer.provide(MediaFiles.layer),
+  Layer.provideMerge(Layer.mergeAll(AuthenticationLive, RequestGuardLive, FileIdPathLive))
 )
 
 const ApiRoutes = HttpApiBuilder.layer(MediaApi).pipe(Layer.provide(ApiHandlers))
