@@ -1,5 +1,5 @@
 /**
- * The content types a client may declare for an upload, and the one we serve.
+ * The content types a client may declare for an upload, and how a declared one is decoded.
  */
 import { Schema, SchemaTransformation } from "effect"
 
@@ -7,9 +7,6 @@ export const uploadContentTypes = ["image/jpeg", "image/png", "image/webp", "ima
 
 export const UploadContentType = Schema.Literals(uploadContentTypes)
 export type UploadContentType = typeof UploadContentType.Type
-
-/** Processed images are always JPEG. */
-export const processedContentType = "image/jpeg" as const
 
 /** Types that clients commonly try and that we refuse with advice rather than a bare "invalid". */
 export const isHeifFamily = (contentType: string): boolean =>
