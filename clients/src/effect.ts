@@ -19,6 +19,11 @@ import { authorizationHeader } from "./ApiCaller.ts"
 import type { MediaAuth } from "./ClientOptions.ts"
 
 export { MediaApi }
+/**
+ * `getFile` and `deleteFile` take their `file_id` as a `FileId` (a lowercase UUID), decoded once:
+ * `Schema.decodeSync(FileId)(id)`; the typed `requestUpload` answers one already decoded.
+ */
+export { FileId } from "@media/core/Ids"
 /** The contract's error classes, as the typed client fails with them (SPEC §7). */
 export {
   FileNotFoundError,

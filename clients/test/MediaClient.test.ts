@@ -3,7 +3,7 @@
  * with a loopback proxy where a fault must be injected or requests counted.
  */
 import { assert, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { Readable } from "node:stream"
 import { E2eServer, layerEmbedded } from "../../test/support/servers.ts"
 import * as MediaApiClient from "../src/effect.ts"
@@ -385,11 +385,11 @@ layer(layerEmbedded, { timeout: 120_000, excludeTestServices: true })("MediaClie
       const api = yield* MediaApiClient.MediaApiClient.pipe(
         Effect.provide(MediaApiClient.MediaApiClient.layerFetch({ baseUrl: server.url, auth: { token: "token-writer-a-0123456789" } }))
       )
-      const file = yield* api.media.getFile({ params: { file_id: uploaded.file_id } })
+      const file = yield* api.media.getFile({ params: { file_id: Schema.decodeSync(MediaApiClient.FileId)(uploaded.file_id) } })
       assert.strictEqual(file.entity_id, "SDK14|SKU-1|DAMAGED|D1")
       const page = yield* api.media.search({ query: { entity_type: "shipment_item", entity_id: "SDK14" } })
       assert.deepStrictEqual(page.files.map((f) => f.file_id), [uploaded.file_id])
-      const missing = yield* api.media.getFile({ params: { file_id: "00000000-0000-4000-8000-000000000000" } }).pipe(Effect.flip)
+      const missing = yield* api.media.getFile({ params: { file_id: Schema.decodeSync(MediaApiClient.FileId)("00000000-0000-4000-8000-000000000000") } }).pipe(Effect.flip)
       assert.instanceOf(missing, MediaApiClient.FileNotFoundError)
       if (missing instanceof MediaApiClient.FileNotFoundError) assert.strictEqual(missing.error_code, "FILE_NOT_FOUND")
     }))

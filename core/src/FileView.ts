@@ -5,9 +5,9 @@
 import { Effect, Schema } from "effect"
 import { EntityType } from "./EntityType.ts"
 import { FailureReason, type FileRecord, VisibleStatus } from "./FileRecord.ts"
-import { MediaConfig } from "./MediaConfig.ts"
+import type { MediaConfigShape } from "./MediaConfig.ts"
 import { imageKey, thumbnailKey } from "./ObjectKeys.ts"
-import { UrlSigner } from "./ports/UrlSigner.ts"
+import type { SigningError, UrlSigner } from "./ports/UrlSigner.ts"
 
 export const FileView = Schema.Struct({
   file_id: Schema.String,
@@ -28,40 +28,46 @@ export const FileView = Schema.Struct({
 }).annotate({ identifier: "File" })
 export type FileView = typeof FileView.Type
 
+/** Renders a record clients may see; see `makeToView`. */
+export type ToView = (
+  record: FileRecord & { readonly status: VisibleStatus },
+  now: number
+) => Effect.Effect<FileView, SigningError>
+
 /**
  * Renders a record clients may see (never a tombstone: see `isVisible`), signing download URLs for
- * ready files (valid at least the configured TTL from `now`).
+ * ready files with `signer` (valid at least `config.downloadUrlTtlSeconds` from `now`, UNIX seconds,
+ * rounded up to `downloadUrlGranularitySeconds`). Built once per service, called per file.
  */
-export const toView = Effect.fnUntraced(function*(record: FileRecord & { readonly status: VisibleStatus }, now: number) {
-  const base: FileView = {
-    file_id: record.fileId,
-    content_type: record.contentType,
-    file_size: record.fileSize,
-    entity_type: record.entityType,
-    entity_id: record.entityId,
-    status: record.status,
-    created_at: record.createdAt,
-    updated_at: record.updatedAt
-  }
-  if (record.status === "failed" && record.failureReason !== undefined) {
-    return { ...base, failure_reason: record.failureReason }
-  }
-  if (record.status !== "ready" || record.width === undefined || record.height === undefined) return base
-  const signer = yield* UrlSigner
-  const config = yield* MediaConfig
-  const step = config.downloadUrlGranularitySeconds
-  const expiresAt = Math.ceil((now + config.downloadUrlTtlSeconds) / step) * step
-  const [download_url, thumbnail_url] = yield* Effect.all([
-    signer.sign(imageKey(record.accountId, record.fileId, record.attempts), expiresAt),
-    signer.sign(thumbnailKey(record.accountId, record.fileId, record.attempts), expiresAt)
-  ])
-  return {
-    ...base,
-    download_url,
-    download_expires_at: expiresAt,
-    thumbnail_url,
-    thumbnail_expires_at: expiresAt,
-    width: record.width,
-    height: record.height
-  }
-})
+export const makeToView = (signer: UrlSigner["Service"], config: MediaConfigShape): ToView =>
+  Effect.fnUntraced(function*(record, now) {
+    const base: FileView = {
+      file_id: record.fileId,
+      content_type: record.contentType,
+      file_size: record.fileSize,
+      entity_type: record.entityType,
+      entity_id: record.entityId,
+      status: record.status,
+      created_at: record.createdAt,
+      updated_at: record.updatedAt
+    }
+    if (record.status === "failed" && record.failureReason !== undefined) {
+      return { ...base, failure_reason: record.failureReason }
+    }
+    if (record.status !== "ready" || record.width === undefined || record.height === undefined) return base
+    const step = config.downloadUrlGranularitySeconds
+    const expiresAt = Math.ceil((now + config.downloadUrlTtlSeconds) / step) * step
+    const [download_url, thumbnail_url] = yield* Effect.all([
+      signer.sign(imageKey(record.accountId, record.fileId, record.attempts), expiresAt),
+      signer.sign(thumbnailKey(record.accountId, record.fileId, record.attempts), expiresAt)
+    ])
+    return {
+      ...base,
+      download_url,
+      download_expires_at: expiresAt,
+      thumbnail_url,
+      thumbnail_expires_at: expiresAt,
+      width: record.width,
+      height: record.height
+    }
+  })

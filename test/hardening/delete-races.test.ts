@@ -12,10 +12,9 @@ import { FileIds } from "@media/core/ports/FileIds"
 import { FileRepository } from "@media/core/ports/FileRepository"
 import { ImageProcessor } from "@media/core/ports/ImageProcessor"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
-import { deleteFile } from "@media/core/usecases/DeleteFile"
-import { requestUpload } from "@media/core/usecases/RequestUpload"
 import { freshAccount, objectsOf, pngHeader, recordOf, uploadedFile } from "./support/files.ts"
 import { layerRecordingMemory } from "./support/RecordingStore.ts"
+import { deleteFile, requestUpload } from "../../core/test/usecases/helpers.ts"
 import { handleObjectCreated, sweepDue } from "../../core/test/usecases/processing.ts"
 
 

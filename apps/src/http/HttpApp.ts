@@ -5,8 +5,9 @@
  * - `MediaHttpRoutes`: registers every API route (`/v1/media/*`, `/healthz`,
  *   `/readyz`), `/openapi.json`, `/docs` (+ `/docs/scalar.js`), 405s for known
  *   paths and the router-wide middleware (request id, CORS, error bodies,
- *   access log). Needs the core ports (FileRepository, ObjectStore, UrlSigner,
- *   FileIds, Cursors, Authenticator), `Readiness`, the `HttpRouter` and the
+ *   access log), with core's `MediaFiles` built once from the ports. Needs the
+ *   core ports (FileRepository, ObjectStore, UrlSigner, FileIds, Cursors,
+ *   Authenticator), `Readiness`, the `HttpRouter` and the
  *   platform services `NodeHttpServer.layer` provides. Optional references:
  *   `HttpConfig` (apps/src/http/HttpConfig.ts) and `MediaConfig` (core).
  * - `serve(routes, { port, host })`: serves a router layer with Node, with
@@ -14,28 +15,28 @@
  *   connection limits and timeouts of the optional `ServerLimits` reference
  *   (ServerLimits.ts); outputs `HttpServer.HttpServer` (its `address` has the
  *   bound port).
- * - `JsonLogger`: Effect's logger writing one JSON object per line (the access
- *   log and error logs carry their fields as annotations).
  *
  * Composing it with more routes (they get the same middleware):
  * ```ts
  * import { layerFromEnv as HttpConfigFromEnv } from "@media/apps/http/HttpConfig"
  * const Routes = Layer.mergeAll(MediaHttpRoutes, StorageRoutes, CdnRoutes)
  * const Main = serve(Routes, { port: 8080 }).pipe(
- *   Layer.provide([PortsLayer, Readiness.layerAlwaysReady, HttpConfigFromEnv, JsonLogger])
+ *   Layer.provide([PortsLayer, Readiness.layerAlwaysReady, HttpConfigFromEnv])
  * )
  * Layer.launch(Main).pipe(NodeRuntime.runMain)
  * ```
  * To give extra routes 405s too: `MethodNotAllowed.layer([{ path: "/storage/*", methods: ["POST"] }])`.
  */
-import { Effect, Layer, Logger } from "effect"
+import { Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { MediaApi } from "./api/MediaApi.ts"
-import { createApiServer } from "./clientErrors.ts"
+import { createApiServer } from "./createApiServer.ts"
 import { DocsRoutes, docsPath, openapiPath, scriptPath } from "./DocsRoutes.ts"
+import { MediaFiles } from "@media/core/usecases/MediaFiles"
 import { AuthenticationLive } from "./handlers/AuthenticationLive.ts"
+import { FileIdPathLive } from "./handlers/FileIdPathLive.ts"
 import { MediaHandlers } from "./handlers/MediaHandlers.ts"
 import { RequestGuardLive } from "./handlers/RequestGuardLive.ts"
 import { SystemHandlers } from "./handlers/SystemHandlers.ts"
@@ -43,9 +44,14 @@ import * as MethodNotAllowed from "./MethodNotAllowed.ts"
 import { RequestMiddleware } from "./RequestMiddleware.ts"
 import { ServerLimits, type ServerLimitsShape } from "./ServerLimits.ts"
 
-// The group layers resolve their middleware when the routes are built.
-const ApiHandlers = Layer.mergeAll(MediaHandlers, SystemHandlers).pipe(
-  Layer.provide(Layer.mergeAll(AuthenticationLive, RequestGuardLive))
+/**
+ * The handlers of every group with `MediaFiles` (built once, from the ports) and the API
+ * middleware, which is also an output: HttpApi resolves it again when the routes are built
+ * (and `HttpApiTest` does, in tests).
+ */
+export const ApiHandlers = Layer.mergeAll(MediaHandlers, SystemHandlers).pipe(
+  Layer.provide(MediaFiles.layer),
+  Layer.provideMerge(Layer.mergeAll(AuthenticationLive, RequestGuardLive, FileIdPathLive))
 )
 
 const ApiRoutes = HttpApiBuilder.layer(MediaApi).pipe(Layer.provide(ApiHandlers))
@@ -62,9 +68,6 @@ export const MediaHttpRoutes = Layer.mergeAll(RequestMiddleware, ApiRoutes, Docs
 /** What `MediaHttpRoutes` needs: the ports, `Readiness`, the router and Node's platform services. */
 export type MediaHttpRoutesRequirements = typeof MediaHttpRoutes extends Layer.Layer<infer _A, infer _E, infer R> ? R
   : never
-
-/** One JSON object per log line on stdout, replacing the default pretty logger. */
-export const JsonLogger = Logger.layer([Logger.consoleJson])
 
 export interface ServeOptions {
   readonly port: number

@@ -23,13 +23,16 @@ export const HttpConfig = Context.Reference<HttpConfigShape>("apps/http/HttpConf
   defaultValue: () => defaultHttpConfig
 })
 
-/** `MEDIA_CORS_ORIGINS` (comma-separated, default `*`), `MEDIA_HTTP_BODY_LIMIT`, `MEDIA_HTTP_LOG`. */
-/** `MEDIA_CORS_ORIGINS`: comma-separated, default `*`. Shared with the upload endpoint's CORS. */
+/**
+ * `MEDIA_CORS_ORIGINS`: comma-separated, default `*`. The one definition of the variable: AppConfig
+ * reads it through this too, for the embedded upload endpoint's CORS.
+ */
 export const corsOrigins = Config.String("MEDIA_CORS_ORIGINS").pipe(
   Config.withDefault("*"),
   Config.map((origins) => origins.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""))
 )
 
+/** `MEDIA_CORS_ORIGINS` (see `corsOrigins`), `MEDIA_HTTP_BODY_LIMIT` (bytes), `MEDIA_HTTP_LOG`. */
 export const layerFromEnv = Layer.effect(
   HttpConfig,
   Effect.gen(function*() {

@@ -1,6 +1,7 @@
 /**
  * Router-wide middleware, around every route (the API's and any the app
- * mounts): request id, CORS, error bodies for what HttpApi leaves empty
+ * mounts): request id (the `x-request-id` header, `CurrentRequest` for error
+ * bodies, an annotation on every log line), CORS, error bodies for what HttpApi leaves empty
  * (unknown routes, paths that are not UTF-8, defects), `WWW-Authenticate`
  * on 401, and the access log.
  */
@@ -10,9 +11,9 @@ import type { unhandled } from "effect/Types"
 import { CurrentRequest, type RequestInfo, requestIdFrom } from "./CurrentRequest.ts"
 import { defaultError, errorResponse } from "./errorResponse.ts"
 import { HttpConfig } from "./HttpConfig.ts"
-import { malformedPart } from "./percentEncoding.ts"
+import { malformedPart } from "./malformedPart.ts"
 
-export const wwwAuthenticate = `Basic realm="media", Bearer`
+const wwwAuthenticate = `Basic realm="media", Bearer`
 
 const pathOf = (url: string): string => {
   const query = url.indexOf("?")
@@ -74,7 +75,8 @@ export const RequestMiddleware = HttpRouter.middleware(
         const info: RequestInfo = { requestId: requestIdFrom(request.headers["x-request-id"]), accountId: undefined }
         // Wall time for the log only; nothing decides on it.
         const started = performance.now()
-        return Effect.provideService(withCors, CurrentRequest, info).pipe(
+        // Every log line of the request (a handler's error log, say) carries its id.
+        return Effect.provideService(Effect.annotateLogs(withCors, "request_id", info.requestId), CurrentRequest, info).pipe(
           Effect.exit,
           Effect.flatMap((exit) => Exit.isSuccess(exit) ? Effect.succeed(normalize(exit.value, info)) : failureResponse(request, info, exit.cause)),
           Effect.flatMap((response) => {

@@ -6,9 +6,9 @@ import { layerMemory } from "@media/core/memory/layerMemory"
 import { FileRepository } from "@media/core/ports/FileRepository"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
 import { Processing } from "@media/core/usecases/Processing"
-import { requestUpload } from "@media/core/usecases/RequestUpload"
 import { AppConfig } from "../../src/config/AppConfig.ts"
 import { handleS3Event } from "../../src/s3-events/handleS3Event.ts"
+import { requestUpload } from "../../../core/test/usecases/helpers.ts"
 
 const png = (width: number, height: number): Uint8Array => {
   const bytes = new Uint8Array(32)

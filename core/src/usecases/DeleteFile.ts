@@ -9,11 +9,11 @@
 import { Effect, Option } from "effect"
 import type { FileRecord } from "../FileRecord.ts"
 import { maxAttempts } from "../FileState.ts"
-import { type AccountId, type FileId, isFileId } from "../Ids.ts"
+import type { AccountId, FileId } from "../Ids.ts"
 import { FileNotFound, nowSeconds } from "../MediaErrors.ts"
 import { derivativeKeys, originalKey } from "../ObjectKeys.ts"
-import { FileRepository } from "../ports/FileRepository.ts"
-import { ObjectStore } from "../ports/ObjectStore.ts"
+import { FileRepository, type RepositoryError } from "../ports/FileRepository.ts"
+import { ObjectStore, type StorageError } from "../ports/ObjectStore.ts"
 import { commitEvent } from "./commitEvent.ts"
 
 /** Every key a file can own: its original and the derivatives of every possible attempt. */
@@ -36,17 +36,33 @@ export const purge = Effect.fnUntraced(function*(tombstone: FileRecord) {
 // A lost write means someone else changed the record in between; a few re-reads settle it.
 const maxTries = 8
 
-export const deleteFile = Effect.fn("DeleteFile")(function*(accountId: AccountId, fileId: string) {
-  if (!isFileId(fileId)) return yield* new FileNotFound({ fileId })
+/**
+ * `DELETE /v1/media/{file_id}` (SPEC §3): tombstones the file, removes every object it may own, then
+ * the record. Fails `FileNotFound` for an unknown or foreign id, a store error when objects could not
+ * be removed (the tombstone stays; a retry or the sweeper finishes).
+ */
+export type DeleteFile = (
+  accountId: AccountId,
+  fileId: FileId
+) => Effect.Effect<void, FileNotFound | RepositoryError | StorageError>
+
+/** Builds `DeleteFile` from the ports in context, resolved once. */
+export const make: Effect.Effect<DeleteFile, never, FileRepository | ObjectStore> = Effect.gen(function*() {
   const repo = yield* FileRepository
-  for (let i = 0; i < maxTries; i++) {
-    const found = yield* repo.get(accountId, fileId)
-    if (Option.isNone(found)) return yield* new FileNotFound({ fileId })
-    // A tombstone left by a DELETE that failed half-way: this retry finishes it.
-    if (found.value.status === "deleting") return yield* purge(found.value)
-    const tombstone = yield* commitEvent(found.value, { _tag: "Deleted", now: yield* nowSeconds })
-    if (Option.isSome(tombstone)) return yield* purge(tombstone.value)
-  }
-  // Still racing after all these tries: the file is busy, not gone; a retry will do it.
-  return yield* Effect.die(new Error(`could not delete file ${fileId}: its record kept changing`))
+  const store = yield* ObjectStore
+  // `commitEvent` and `purge` (shared with the sweeper) read their ports from context.
+  const withPorts = <A, E>(effect: Effect.Effect<A, E, FileRepository | ObjectStore>) =>
+    effect.pipe(Effect.provideService(FileRepository, repo), Effect.provideService(ObjectStore, store))
+  return Effect.fn("MediaFiles.delete")(function*(accountId: AccountId, fileId: FileId) {
+    for (let i = 0; i < maxTries; i++) {
+      const found = yield* repo.get(accountId, fileId)
+      if (Option.isNone(found)) return yield* new FileNotFound({ fileId })
+      // A tombstone left by a DELETE that failed half-way: this retry finishes it.
+      if (found.value.status === "deleting") return yield* withPorts(purge(found.value))
+      const tombstone = yield* withPorts(commitEvent(found.value, { _tag: "Deleted", now: yield* nowSeconds }))
+      if (Option.isSome(tombstone)) return yield* withPorts(purge(tombstone.value))
+    }
+    // Still racing after all these tries: the file is busy, not gone; a retry will do it.
+    return yield* Effect.die(new Error(`could not delete file ${fileId}: its record kept changing`))
+  })
 })

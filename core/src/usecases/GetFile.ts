@@ -3,16 +3,28 @@
  */
 import { Effect, Option } from "effect"
 import { isVisible } from "../FileRecord.ts"
-import { toView } from "../FileView.ts"
-import { type AccountId, isFileId } from "../Ids.ts"
+import { type FileView, makeToView } from "../FileView.ts"
+import type { AccountId, FileId } from "../Ids.ts"
+import { MediaConfig } from "../MediaConfig.ts"
 import { FileNotFound, nowSeconds } from "../MediaErrors.ts"
-import { FileRepository } from "../ports/FileRepository.ts"
+import { FileRepository, type RepositoryError } from "../ports/FileRepository.ts"
+import { type SigningError, UrlSigner } from "../ports/UrlSigner.ts"
 
-export const getFile = Effect.fn("GetFile")(function*(accountId: AccountId, fileId: string) {
-  // A malformed id cannot name any file: answer exactly like an unknown one.
-  if (!isFileId(fileId)) return yield* new FileNotFound({ fileId })
-  const record = yield* (yield* FileRepository).get(accountId, fileId)
-  // A tombstone (a DELETE in progress or to be retried) is already gone for clients.
-  if (Option.isNone(record) || !isVisible(record.value)) return yield* new FileNotFound({ fileId })
-  return yield* toView(record.value, yield* nowSeconds)
+/**
+ * `GET /v1/media/{file_id}` (SPEC §3): the file as clients see it. Another account's file, an unknown
+ * id and a tombstone all fail `FileNotFound`, alike.
+ */
+export type GetFile = (accountId: AccountId, fileId: FileId) => Effect.Effect<FileView, FileNotFound | RepositoryError | SigningError>
+
+/** Builds `GetFile` from the ports in context, resolved once. */
+export const make: Effect.Effect<GetFile, never, FileRepository | UrlSigner> = Effect.gen(function*() {
+  const repo = yield* FileRepository
+  const toView = makeToView(yield* UrlSigner, yield* MediaConfig)
+  // The hot path (benchmarked): one named span per call, nothing resolved per call.
+  return Effect.fn("MediaFiles.get")(function*(accountId: AccountId, fileId: FileId) {
+    const record = yield* repo.get(accountId, fileId)
+    // A tombstone (a DELETE in progress or to be retried) is already gone for clients.
+    if (Option.isNone(record) || !isVisible(record.value)) return yield* new FileNotFound({ fileId })
+    return yield* toView(record.value, yield* nowSeconds)
+  })
 })

@@ -2,90 +2,95 @@
  * Use case: issue a pre-signed upload target and create the `uploading` record.
  */
 import { Effect, Result } from "effect"
-import { isHeifFamily, uploadContentTypes, type UploadContentType } from "../ContentType.ts"
+import type { UploadContentType } from "../ContentType.ts"
 import { parseKey } from "../EntityKey.ts"
-import { entityTypeNames, isEntityType } from "../EntityType.ts"
+import type { EntityType } from "../EntityType.ts"
 import type { FileRecord } from "../FileRecord.ts"
 import type { AccountId, FileId } from "../Ids.ts"
 import { MediaConfig } from "../MediaConfig.ts"
 import { InvalidRequest, nowSeconds } from "../MediaErrors.ts"
 import { originalKey } from "../ObjectKeys.ts"
 import { FileIds } from "../ports/FileIds.ts"
-import { FileRepository } from "../ports/FileRepository.ts"
-import { ObjectStore } from "../ports/ObjectStore.ts"
+import { FileRepository, type RepositoryError, type WriteConflict } from "../ports/FileRepository.ts"
+import { ObjectStore, type StorageError } from "../ports/ObjectStore.ts"
 
+/** An upload request as decoded at the edge (SPEC §3 `POST /v1/media/upload-url`). */
 export interface UploadRequest {
-  readonly contentType: string
-  readonly entityType: string
+  readonly contentType: UploadContentType
+  readonly entityType: EntityType
+  /** Checked here: it must be a full key of `entityType` (SPEC §4). */
   readonly entityId: string
+  /** Bytes; checked here against the configured maximum upload size. */
   readonly fileSize?: number | undefined
 }
 
+/** The response of `upload-url`: a pre-signed S3 POST for the file's original. */
 export interface UploadTicket {
   readonly file_id: FileId
   readonly upload_url: string
   readonly fields: Readonly<Record<string, string>>
+  /** UNIX seconds. */
   readonly expires_at: number
   readonly status: "uploading"
 }
 
-const invalid = (message: string) => Effect.fail(new InvalidRequest({ message }))
+/**
+ * Signs an upload target for the exact original key and creates the `uploading` record. Fails
+ * `InvalidRequest` for an entity id that is not a full key or a `file_size` outside 1..max.
+ */
+export type RequestUpload = (
+  accountId: AccountId,
+  request: UploadRequest
+) => Effect.Effect<UploadTicket, InvalidRequest | StorageError | RepositoryError | WriteConflict>
 
-export const requestUpload = Effect.fn("RequestUpload")(function*(accountId: AccountId, request: UploadRequest) {
+/** Builds `RequestUpload` from the ports in context, resolved once. */
+export const make: Effect.Effect<RequestUpload, never, FileRepository | ObjectStore | FileIds> = Effect.gen(function*() {
   const config = yield* MediaConfig
-  if (isHeifFamily(request.contentType)) {
-    return yield* invalid(
-      `content_type ${request.contentType} is not accepted: convert HEIC/HEIF photos to JPEG on the device before uploading`
-    )
-  }
-  if (!(uploadContentTypes as ReadonlyArray<string>).includes(request.contentType)) {
-    return yield* invalid(`content_type must be one of ${uploadContentTypes.join(", ")}`)
-  }
-  const contentType = request.contentType as UploadContentType
-  if (!isEntityType(request.entityType)) {
-    return yield* invalid(`entity_type must be one of ${entityTypeNames.join(", ")}`)
-  }
-  const entityType = request.entityType
-  const key = parseKey(entityType, request.entityId)
-  if (Result.isFailure(key)) return yield* invalid(key.failure.message)
-  const size = request.fileSize
-  if (size !== undefined && (!Number.isSafeInteger(size) || size < 1 || size > config.maxUploadBytes)) {
-    return yield* invalid(`file_size must be an integer from 1 to ${config.maxUploadBytes}`)
-  }
+  const ids = yield* FileIds
+  const store = yield* ObjectStore
+  const repo = yield* FileRepository
+  return Effect.fn("MediaFiles.requestUpload")(function*(accountId: AccountId, request: UploadRequest) {
+    const key = parseKey(request.entityType, request.entityId)
+    if (Result.isFailure(key)) return yield* new InvalidRequest({ message: key.failure.message })
+    const size = request.fileSize
+    if (size !== undefined && (!Number.isSafeInteger(size) || size < 1 || size > config.maxUploadBytes)) {
+      return yield* new InvalidRequest({ message: `file_size must be an integer from 1 to ${config.maxUploadBytes}` })
+    }
 
-  const now = yield* nowSeconds
-  const fileId = yield* (yield* FileIds).next
-  const expiresAt = now + config.uploadUrlTtlSeconds
-  const target = yield* (yield* ObjectStore).presignUpload({
-    key: originalKey(accountId, fileId),
-    contentType,
-    minBytes: size ?? 1,
-    maxBytes: size ?? config.maxUploadBytes,
-    expiresAt
+    const now = yield* nowSeconds
+    const fileId = yield* ids.next
+    const expiresAt = now + config.uploadUrlTtlSeconds
+    const target = yield* store.presignUpload({
+      key: originalKey(accountId, fileId),
+      contentType: request.contentType,
+      minBytes: size ?? 1,
+      maxBytes: size ?? config.maxUploadBytes,
+      expiresAt
+    })
+    const record: FileRecord = {
+      fileId,
+      accountId,
+      entityType: request.entityType,
+      entityId: key.success,
+      contentType: request.contentType,
+      status: "uploading",
+      fileSize: 0,
+      createdAt: now,
+      updatedAt: now,
+      version: 0,
+      attempts: 0,
+      uploadExpiresAt: expiresAt,
+      dueAt: expiresAt + config.uploadGraceSeconds,
+      ...(size === undefined ? {} : { declaredSize: size })
+    }
+    yield* repo.create(record)
+    const ticket: UploadTicket = {
+      file_id: fileId,
+      upload_url: target.url,
+      fields: target.fields,
+      expires_at: expiresAt,
+      status: "uploading"
+    }
+    return ticket
   })
-  const record: FileRecord = {
-    fileId,
-    accountId,
-    entityType,
-    entityId: key.success,
-    contentType,
-    status: "uploading",
-    fileSize: 0,
-    createdAt: now,
-    updatedAt: now,
-    version: 0,
-    attempts: 0,
-    uploadExpiresAt: expiresAt,
-    dueAt: expiresAt + config.uploadGraceSeconds,
-    ...(size === undefined ? {} : { declaredSize: size })
-  }
-  yield* (yield* FileRepository).create(record)
-  const ticket: UploadTicket = {
-    file_id: fileId,
-    upload_url: target.url,
-    fields: target.fields,
-    expires_at: expiresAt,
-    status: "uploading"
-  }
-  return ticket
 })

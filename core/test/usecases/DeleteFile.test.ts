@@ -3,11 +3,8 @@ import { Effect, Option } from "effect"
 import { layerMemory } from "../../src/memory/layerMemory.ts"
 import { FileRepository } from "../../src/ports/FileRepository.ts"
 import { ObjectStore, StorageError } from "../../src/ports/ObjectStore.ts"
-import { deleteFile } from "../../src/usecases/DeleteFile.ts"
-import { getFile } from "../../src/usecases/GetFile.ts"
-import { searchFiles } from "../../src/usecases/SearchFiles.ts"
 import { freshAccount, freshFileId, png } from "../fixtures.ts"
-import { leftovers, upload, uploaded } from "./helpers.ts"
+import { deleteFile, getFile, leftovers, searchFiles, upload, uploaded } from "./helpers.ts"
 import { handleObjectCreated, registerUpload, sweepDue } from "./processing.ts"
 
 /** The store, with deletes failing while `broken.on` (a store that lost its connection, or a full disk's EIO). */

@@ -2,9 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { layerMemory } from "../../src/memory/layerMemory.ts"
 import { imageKey, thumbnailKey } from "../../src/ObjectKeys.ts"
-import { getFile } from "../../src/usecases/GetFile.ts"
 import { freshAccount, freshFileId, pdf, png } from "../fixtures.ts"
-import { advance, atStart, start, upload, uploaded } from "./helpers.ts"
+import { advance, atStart, getFile, start, upload, uploaded } from "./helpers.ts"
 import { handleObjectCreated } from "./processing.ts"
 
 const notFound = (accountId: ReturnType<typeof freshAccount>, fileId: string) =>

@@ -9,9 +9,8 @@ import { imageKey, originalKey, thumbnailKey } from "../../src/ObjectKeys.ts"
 import { FileRepository } from "../../src/ports/FileRepository.ts"
 import { ImageProcessor } from "../../src/ports/ImageProcessor.ts"
 import { ObjectStore } from "../../src/ports/ObjectStore.ts"
-import { deleteFile } from "../../src/usecases/DeleteFile.ts"
 import { freshAccount, freshFileId, pdf, png } from "../fixtures.ts"
-import { advance, atStart, leftovers, start, upload, uploaded } from "./helpers.ts"
+import { advance, atStart, deleteFile, leftovers, start, upload, uploaded } from "./helpers.ts"
 import { handleObjectCreated, registerUpload, sweepDue } from "./processing.ts"
 
 const recordOf = (accountId: AccountId, fileId: FileId) =>

@@ -10,10 +10,8 @@ import { cleanupGraceSeconds } from "../../src/FileState.ts"
 import { layerMemory } from "../../src/memory/layerMemory.ts"
 import { FileRepository } from "../../src/ports/FileRepository.ts"
 import { ObjectStore } from "../../src/ports/ObjectStore.ts"
-import { deleteFile } from "../../src/usecases/DeleteFile.ts"
-import { requestUpload } from "../../src/usecases/RequestUpload.ts"
 import { freshAccount, pdf, png } from "../fixtures.ts"
-import { advance, atStart, start, uploaded } from "./helpers.ts"
+import { advance, atStart, deleteFile, requestUpload, start, uploaded } from "./helpers.ts"
 import { handleObjectCreated, registerUpload, sweepDue } from "./processing.ts"
 
 const recordOf = (accountId: AccountId, fileId: FileId) =>

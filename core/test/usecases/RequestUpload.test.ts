@@ -4,13 +4,13 @@ import { defaultMediaConfig } from "../../src/MediaConfig.ts"
 import { layerMemory } from "../../src/memory/layerMemory.ts"
 import { originalKey } from "../../src/ObjectKeys.ts"
 import { FileRepository } from "../../src/ports/FileRepository.ts"
-import { requestUpload, type UploadRequest } from "../../src/usecases/RequestUpload.ts"
-import { freshAccount } from "../fixtures.ts"
-import { atStart, start } from "./helpers.ts"
 
-const valid: UploadRequest = { contentType: "image/jpeg", entityType: "shipment_item", entityId: "1RT823V93|SKU-001|DAMAGED|7" }
+import { freshAccount } from "../fixtures.ts"
+import { atStart, requestUpload, start, type RawUploadRequest } from "./helpers.ts"
+
+const valid: RawUploadRequest = { contentType: "image/jpeg", entityType: "shipment_item", entityId: "1RT823V93|SKU-001|DAMAGED|7" }
 const account = freshAccount()
-const rejection = (request: Partial<UploadRequest>) =>
+const rejection = (request: Partial<RawUploadRequest>) =>
   Effect.flip(requestUpload(account, { ...valid, ...request })).pipe(Effect.map((e) => {
     assert.strictEqual(e._tag, "InvalidRequest")
     return e._tag === "InvalidRequest" ? e.message : ""

@@ -6,8 +6,9 @@ import type { FileView } from "../../src/FileView.ts"
 import { layerMemory } from "../../src/memory/layerMemory.ts"
 import { FileRepository } from "../../src/ports/FileRepository.ts"
 import { compareCodePoints } from "../../src/SortPosition.ts"
-import { searchFiles } from "../../src/usecases/SearchFiles.ts"
+
 import { freshAccount, key, uploadingRecord } from "../fixtures.ts"
+import { searchFiles } from "./helpers.ts"
 
 // Few, overlapping values so prefixes collide (S1 vs S10) and non-ASCII/astral order matters.
 const shipments = ["S1", "S10", "Ş"] as const

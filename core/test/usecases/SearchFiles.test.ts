@@ -1,13 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { layerMemory } from "../../src/memory/layerMemory.ts"
-import { searchFiles, type SearchRequest } from "../../src/usecases/SearchFiles.ts"
+
 import { freshAccount } from "../fixtures.ts"
-import { upload } from "./helpers.ts"
+import { searchFiles, upload, type RawSearchRequest } from "./helpers.ts"
 
 const account = freshAccount()
-const query: SearchRequest = { entityType: "shipment_item", entityId: "S1" }
-const invalid = (request: Partial<SearchRequest>, accountId = account) =>
+const query: RawSearchRequest = { entityType: "shipment_item", entityId: "S1" }
+const invalid = (request: Partial<RawSearchRequest>, accountId = account) =>
   Effect.flip(searchFiles(accountId, { ...query, ...request })).pipe(Effect.map((e) => {
     assert.strictEqual(e._tag, "InvalidRequest")
     return e._tag === "InvalidRequest" ? e.message : ""

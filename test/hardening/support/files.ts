@@ -6,8 +6,9 @@ import { Effect, Option } from "effect"
 import type { AccountId, FileId } from "@media/core/Ids"
 import { ObjectStore } from "@media/core/ports/ObjectStore"
 import { FileRepository } from "@media/core/ports/FileRepository"
-import { requestUpload } from "@media/core/usecases/RequestUpload"
+
 import { presentUnder } from "./RecordingStore.ts"
+import { requestUpload } from "../../../core/test/usecases/helpers.ts"
 
 /** A fresh account per run, so runs can share one table and one store. */
 export const freshAccount = (): AccountId => `hard-${globalThis.crypto.randomUUID().slice(0, 18)}` as AccountId

@@ -1,29 +1,32 @@
 /**
- * The `/v1/media` endpoints (SPEC §3). The schemas fix the JSON shape and the
- * values a client can know statically (enums, integer bounds); the use cases
- * check the rest (HEIC advice, entity keys, the configured upload maximum).
+ * The `/v1/media` endpoints (SPEC §3). The schemas fix the JSON shape and
+ * decode what a client can know statically into core's types (content type,
+ * entity type, file id, page size); the use cases check the rest (entity keys,
+ * cursors, the configured upload maximum).
  */
 import { Schema, SchemaTransformation } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { uploadContentTypes } from "@media/core/ContentType"
+import { DeclaredContentType, uploadContentTypes } from "@media/core/ContentType"
 import { EntityType } from "@media/core/EntityType"
 import { FileView } from "@media/core/FileView"
-import { defaultLimit, maxLimit } from "@media/core/usecases/SearchFiles"
+import { FileId } from "@media/core/Ids"
+import { defaultLimit, maxLimit, PageLimit } from "@media/core/usecases/SearchFiles"
 import { Authentication, RequiredPermission } from "./Authentication.ts"
 import { FileNotFoundError } from "./ApiErrors.ts"
+import { FileIdPath } from "./FileIdPath.ts"
 import { documentEnum, documentParameterAs } from "./documentation.ts"
 
 const exampleEntityId = "1RT823V93|SKU-001|DAMAGED|D1"
 
 /**
  * MIME types compare case-insensitively (SPEC §7): any case is accepted and
- * lower-cased here, so the use case sees the canonical value (and still
- * refuses HEIC/HEIF, in any case, with its advice).
+ * decoded to the canonical lower-case value; HEIC/HEIF is refused, in any
+ * case, with the advice to convert (core's `DeclaredContentType`).
  */
 const ContentTypeField = Schema.String.annotate({
   description: "Case-insensitive; normalised to lower case. HEIC/HEIF is refused: convert to JPEG on the device.",
   ...documentEnum(uploadContentTypes)
-}).pipe(Schema.decode(SchemaTransformation.toLowerCase()))
+}).pipe(Schema.decodeTo(DeclaredContentType))
 
 const EntityTypeField = EntityType.annotate({ description: "The kind of entity the file is linked to" })
 
@@ -46,7 +49,7 @@ export const UploadUrlRequest = Schema.Struct({
 })
 
 export const UploadTicket = Schema.Struct({
-  file_id: Schema.String,
+  file_id: FileId,
   upload_url: Schema.String,
   fields: Schema.Record(Schema.String, Schema.String).annotate({
     description: "Send every entry as a multipart/form-data field, then the file in a field named `file`"
@@ -61,16 +64,18 @@ export const SearchResult = Schema.Struct({
 }).annotate({ identifier: "SearchResult" })
 
 /** The page size: what `limit` decodes to, and what the document declares. */
-export const LimitValue = Schema.Int.check(
-  Schema.isBetween({ minimum: 1, maximum: maxLimit }, { message: `limit must be from 1 to ${maxLimit}` })
-).annotate({ description: `Page size, 1 to ${maxLimit}`, default: defaultLimit })
+const LimitValue = PageLimit.annotate({
+  description: `Page size, 1 to ${maxLimit}`,
+  default: Schema.decodeSync(PageLimit)(defaultLimit)
+})
 
 /** `limit` as a client writes it: one spelling per value (no sign, exponent, fraction, space or leading zero). */
 const Limit = Schema.String.check(
   Schema.isPattern(/^[1-9][0-9]*$/, { message: "limit must be an integer in plain decimal digits" })
 ).pipe(Schema.decodeTo(LimitValue, SchemaTransformation.numberFromString))
 
-const FileIdParam = { file_id: Schema.String.annotate({ description: "The file id (a UUID) from upload-url" }) }
+/** A path that is not a `FileId` is 404 FILE_NOT_FOUND, like an unknown id (FileIdPath). */
+const FileIdParam = { file_id: FileId.annotate({ description: "The file id (a UUID) from upload-url" }) }
 
 export class MediaGroup extends HttpApiGroup.make("media")
   .add(
@@ -99,13 +104,15 @@ export class MediaGroup extends HttpApiGroup.make("media")
       params: FileIdParam,
       success: FileView,
       error: FileNotFoundError
-    }).annotate(RequiredPermission, "media:read")
+    }).middleware(FileIdPath)
+      .annotate(RequiredPermission, "media:read")
       .annotate(OpenApi.Summary, "One file, with signed download URLs once ready"),
     HttpApiEndpoint.delete("deleteFile", "/:file_id", {
       params: FileIdParam,
       success: HttpApiSchema.NoContent.annotate({ description: "Deleted, with every stored object of the file" }),
       error: FileNotFoundError
-    }).annotate(RequiredPermission, "media:write")
+    }).middleware(FileIdPath)
+      .annotate(RequiredPermission, "media:write")
       .annotate(OpenApi.Summary, "Remove a file and every stored object of it")
   )
   .middleware(Authentication)

@@ -8,7 +8,7 @@ import { HttpServerRequest } from "effect/http"
 import type { HttpApiEndpoint } from "effect/http-api"
 import { ClientAddress } from "@media/adapters/auth/ClientAddress"
 import { Authenticator, hasPermission } from "@media/core/ports/Authenticator"
-import { ForbiddenError, UnauthorizedError } from "../api/ApiErrors.ts"
+import { apiError, ForbiddenError, UnauthorizedError } from "../api/ApiErrors.ts"
 import { Authentication, CurrentPrincipal, RequiredPermission } from "../api/Authentication.ts"
 import { CurrentRequest } from "../CurrentRequest.ts"
 
@@ -32,13 +32,13 @@ export const AuthenticationLive = Layer.effect(
         // flooding client from crowding out others' slow checks (other authenticators ignore it).
         const principal = yield* authenticator.authenticate(request.headers.authorization).pipe(
           Effect.provideService(ClientAddress, Option.getOrElse(request.remoteAddress, () => "")),
-          Effect.mapError((e) => UnauthorizedError.of(e.message, current.requestId))
+          Effect.mapError((e) => apiError(UnauthorizedError, e.message))
         )
         current.accountId = principal.accountId
         const permission = Context.getOption(options.endpoint.annotations, RequiredPermission)
         if (Option.isNone(permission) || !hasPermission(principal, permission.value)) {
           const needed = Option.getOrElse(permission, () => "an undeclared")
-          return yield* ForbiddenError.of(`these credentials lack the ${needed} permission`, current.requestId)
+          return yield* apiError(ForbiddenError, `these credentials lack the ${needed} permission`)
         }
         return yield* Effect.provideService(httpEffect, CurrentPrincipal, principal)
       })
@@ -48,7 +48,7 @@ export const AuthenticationLive = Layer.effect(
     // an earlier one would be replaced by the later one's 401. `basic` is
     // declared for the OpenAPI document; its failure is never shown, and is
     // made once because building an error captures a stack trace.
-    const deferToBearer = Effect.fail(UnauthorizedError.of("missing or invalid credentials", ""))
+    const deferToBearer = Effect.fail(apiError(UnauthorizedError, "missing or invalid credentials"))
 
     return Authentication.of({
       basic: () => deferToBearer,

@@ -9,12 +9,11 @@ import { ByteSize, Cause, Effect, Layer } from "effect"
 import { HttpIncomingMessage, HttpServerError, HttpServerRequest } from "effect/http"
 import { type HttpApiEndpoint, HttpApiError } from "effect/http-api"
 import { isUtf8 } from "node:buffer"
-import { InternalError, InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from "../api/ApiErrors.ts"
+import { apiError, InternalError, InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from "../api/ApiErrors.ts"
 import { RequestGuard } from "../api/RequestGuard.ts"
 import type { unhandled } from "effect/Types"
-import { CurrentRequest } from "../CurrentRequest.ts"
 import { HttpConfig } from "../HttpConfig.ts"
-import { malformedPart } from "../percentEncoding.ts"
+import { malformedPart } from "../malformedPart.ts"
 
 const where = {
   Params: "path",
@@ -42,20 +41,19 @@ export const RequestGuardLive = Layer.effect(
     return RequestGuard.of((httpEffect, { endpoint }) =>
       Effect.gen(function*() {
         const request = yield* HttpServerRequest.HttpServerRequest
-        const { requestId } = yield* CurrentRequest
         const malformed = malformedPart(request.url)
         if (malformed !== undefined) {
-          return yield* InvalidRequestError.of(`${malformed} is not valid percent-encoded UTF-8`, requestId)
+          return yield* apiError(InvalidRequestError, `${malformed} is not valid percent-encoded UTF-8`)
         }
         // Only endpoints that read a body can be refused for one (the document declares 413 on those only).
         if (endpoint.payload.size > 0 && Number(request.headers["content-length"]) > bodyLimitBytes) {
-          return yield* PayloadTooLargeError.of(tooLarge, requestId)
+          return yield* apiError(PayloadTooLargeError, tooLarge)
         }
         // A JSON body is read here first (HttpApi reuses the bytes) to refuse invalid UTF-8,
         // which decoding would otherwise turn into U+FFFD and accept.
         const bodyCheck: Effect.Effect<void, InvalidRequestError> = readsJson(endpoint, request.headers["content-type"])
           ? Effect.flatMap(Effect.orDie(request.arrayBuffer), (bytes) =>
-            isUtf8(bytes) ? Effect.void : Effect.fail(InvalidRequestError.of("request body is not valid UTF-8", requestId)))
+            isUtf8(bytes) ? Effect.void : Effect.fail(apiError(InvalidRequestError, "request body is not valid UTF-8")))
           : Effect.void
         const guarded = Effect.catch(
           Effect.provideService(Effect.andThen(bodyCheck, httpEffect), HttpIncomingMessage.MaxBodySize, maxBodySize),
@@ -64,18 +62,17 @@ export const RequestGuardLive = Layer.effect(
             // Body/ResponseHeaders: our own response failed to encode, a server fault.
             if (error.kind === "Body" || error.kind === "ResponseHeaders") {
               return Effect.logError("response encoding failed", Cause.fail(error)).pipe(
-                Effect.annotateLogs({ request_id: requestId }),
-                Effect.andThen(Effect.fail(InternalError.of(requestId)))
+                Effect.andThen(Effect.fail(apiError(InternalError, "internal error")))
               )
             }
-            return Effect.fail(InvalidRequestError.of(`invalid ${where[error.kind]}: ${error.cause.message}`, requestId))
+            return Effect.fail(apiError(InvalidRequestError, `invalid ${where[error.kind]}: ${error.cause.message}`))
           }
         )
         const response = yield* Effect.catchDefect(guarded, (defect) =>
-          isBodyTooLarge(defect) ? Effect.fail(PayloadTooLargeError.of(tooLarge, requestId)) : Effect.die(defect))
+          isBodyTooLarge(defect) ? Effect.fail(apiError(PayloadTooLargeError, tooLarge)) : Effect.die(defect))
         // HttpApi answers an unexpected Content-Type itself, in plain text.
         if (response.status === 415) {
-          return yield* UnsupportedMediaTypeError.of("content-type must be application/json", requestId)
+          return yield* apiError(UnsupportedMediaTypeError, "content-type must be application/json")
         }
         return response
       })

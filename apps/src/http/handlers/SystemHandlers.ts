@@ -4,9 +4,8 @@
  */
 import { Cause, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { NotReadyError } from "../api/ApiErrors.ts"
+import { apiError, NotReadyError } from "../api/ApiErrors.ts"
 import { MediaApi } from "../api/MediaApi.ts"
-import { CurrentRequest } from "../CurrentRequest.ts"
 import { Readiness } from "../Readiness.ts"
 
 const ok = { status: "ok" } as const
@@ -23,11 +22,9 @@ export const SystemHandlers = HttpApiBuilder.group(
           Effect.timeout("5 seconds"),
           Effect.as(ok),
           Effect.catchCause((cause) =>
-            Effect.flatMap(CurrentRequest, ({ requestId }) =>
-              Effect.logWarning("readiness check failed", cause).pipe(
-                Effect.annotateLogs({ request_id: requestId }),
-                Effect.andThen(Effect.fail(NotReadyError.of(requestId)))
-              ))
+            Effect.logWarning("readiness check failed", cause).pipe(
+              Effect.andThen(Effect.fail(apiError(NotReadyError, "service not ready")))
+            )
           )
         )
     })

@@ -1,0 +1,17 @@
+/**
+ * The FileIdPath middleware: a path that does not decode (the only path
+ * parameter is `file_id`) fails FileNotFoundError; nothing else changes.
+ */
+import { Effect, Layer } from "effect"
+import { HttpApiError } from "effect/http-api"
+import { apiError, FileNotFoundError } from "../api/ApiErrors.ts"
+import { FileIdPath } from "../api/FileIdPath.ts"
+
+const isBadPath = (error: unknown): boolean => HttpApiError.HttpApiSchemaError.is(error) && error.kind === "Params"
+
+export const FileIdPathLive = Layer.succeed(
+  FileIdPath,
+  FileIdPath.of((httpEffect) =>
+    Effect.catchIf(httpEffect, isBadPath, () => Effect.fail(apiError(FileNotFoundError, "file not found")))
+  )
+)
