@@ -2,7 +2,7 @@
  * The errors use cases report to their callers. HTTP statuses are attached at
  * the API edge (apps/http), not here.
  */
-import { Clock, Effect, Schema } from "effect"
+import { Schema } from "effect"
 
 /** The request is malformed or violates the contract (400). */
 export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
@@ -13,6 +13,3 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
 export class FileNotFound extends Schema.TaggedError<FileNotFound>()("FileNotFound", {
   fileId: Schema.String
 }) {}
-
-/** The current time in UNIX seconds, from the Clock so tests control it. */
-export const nowSeconds: Effect.Effect<number> = Effect.map(Clock.currentTimeMillis, (ms) => Math.floor(ms / 1000))

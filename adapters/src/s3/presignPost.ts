@@ -5,7 +5,7 @@
 import type { S3Client } from "@aws-sdk/client-s3"
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post"
 import { StorageError, type UploadPolicy, type UploadTarget } from "@media/core/ports/ObjectStore"
-import { nowSeconds } from "@media/core/MediaErrors"
+import { nowSeconds } from "@media/core/nowSeconds"
 import { Effect } from "effect"
 
 export const presignPost = (client: S3Client, bucket: string, policy: UploadPolicy): Effect.Effect<UploadTarget, StorageError> =>

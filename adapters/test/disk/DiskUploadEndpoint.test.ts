@@ -1,6 +1,6 @@
 import { assert, describe, layer } from "@effect/vitest"
 import type { AccountId, FileId } from "@media/core/Ids"
-import { nowSeconds } from "@media/core/MediaErrors"
+import { nowSeconds } from "@media/core/nowSeconds"
 import { ObjectStore, type UploadPolicy, type UploadTarget } from "@media/core/ports/ObjectStore"
 import { Effect, Option, Ref } from "effect"
 import { existsSync, readdirSync, readFileSync } from "node:fs"

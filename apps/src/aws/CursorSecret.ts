@@ -6,7 +6,7 @@
 import { hkdfSync } from "node:crypto"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { loadPem } from "@media/adapters/cloudfront/CloudFrontUrlSigner"
-import { Cursors } from "@media/core/Cursor"
+import { Cursors } from "@media/core/Cursors"
 import type { AppConfigShape } from "../config/AppConfig.ts"
 
 const derive = (material: Redacted.Redacted<string>): Redacted.Redacted<Uint8Array> =>

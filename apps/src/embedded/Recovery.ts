@@ -9,7 +9,7 @@
 import { Effect, Layer, Option } from "effect"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { removeDeadTemps } from "@media/adapters/disk/DiskObjectStore"
-import { nowSeconds } from "@media/core/MediaErrors"
+import { nowSeconds } from "@media/core/nowSeconds"
 import { originalKey, originalsPrefix } from "@media/core/ObjectKeys"
 import { FileRepository } from "@media/core/ports/FileRepository"
 import { ObjectStore } from "@media/core/ports/ObjectStore"

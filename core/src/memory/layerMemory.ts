@@ -2,7 +2,7 @@
  * Every port in memory: enough to run every use case in tests.
  */
 import { Layer } from "effect"
-import { Cursors } from "../Cursor.ts"
+import { Cursors } from "../Cursors.ts"
 import type { Principal } from "../ports/Authenticator.ts"
 import { FileIds } from "../ports/FileIds.ts"
 import * as MemoryAuthenticator from "./MemoryAuthenticator.ts"

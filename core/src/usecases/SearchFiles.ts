@@ -3,14 +3,15 @@
  * page at a time with an opaque cursor.
  */
 import { Effect, Result, Schema } from "effect"
-import { Cursors, type CursorBinding } from "../Cursor.ts"
+import { Cursors, type CursorBinding } from "../Cursors.ts"
 import { parsePrefix } from "../EntityKey.ts"
 import type { EntityType } from "../EntityType.ts"
 import { type FileRecord, isVisible, type VisibleStatus } from "../FileRecord.ts"
 import { type FileView, makeToView } from "../FileView.ts"
 import type { AccountId } from "../Ids.ts"
 import { MediaConfig } from "../MediaConfig.ts"
-import { InvalidRequest, nowSeconds } from "../MediaErrors.ts"
+import { InvalidRequest } from "../MediaErrors.ts"
+import { nowSeconds } from "../nowSeconds.ts"
 import { FileRepository, type RepositoryError } from "../ports/FileRepository.ts"
 import { type SigningError, UrlSigner } from "../ports/UrlSigner.ts"
 import { sortKey } from "../SortPosition.ts"

@@ -6,7 +6,7 @@
 import { Duration, Effect, Option } from "effect"
 import type { FileRecord } from "../FileRecord.ts"
 import { MediaConfig } from "../MediaConfig.ts"
-import { nowSeconds } from "../MediaErrors.ts"
+import { nowSeconds } from "../nowSeconds.ts"
 import { ObjectArrived } from "../ObjectArrived.ts"
 import { originalKey } from "../ObjectKeys.ts"
 import { FileRepository, type RepositoryError } from "../ports/FileRepository.ts"

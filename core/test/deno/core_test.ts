@@ -5,7 +5,7 @@
 import assert from "node:assert/strict"
 import { Effect, Layer, Option, Result, Schema } from "effect"
 import * as ContentType from "../../src/ContentType.ts"
-import * as Cursor from "../../src/Cursor.ts"
+import * as Cursors from "../../src/Cursors.ts"
 import * as EntityKey from "../../src/EntityKey.ts"
 import * as EntityType from "../../src/EntityType.ts"
 import * as FileRecord from "../../src/FileRecord.ts"
@@ -15,6 +15,7 @@ import * as Ids from "../../src/Ids.ts"
 import * as ImageFormat from "../../src/ImageFormat.ts"
 import * as MediaConfig from "../../src/MediaConfig.ts"
 import * as MediaErrors from "../../src/MediaErrors.ts"
+import * as NowSeconds from "../../src/nowSeconds.ts"
 import * as MemoryAuthenticator from "../../src/memory/MemoryAuthenticator.ts"
 import * as MemoryFileRepository from "../../src/memory/MemoryFileRepository.ts"
 import * as MemoryImageProcessor from "../../src/memory/MemoryImageProcessor.ts"
@@ -103,7 +104,7 @@ Deno.test("a file runs through its lifecycle as data", () => {
 
 Deno.test("cursors round-trip and refuse tampering and foreign bindings", () =>
   Effect.runPromise(Effect.gen(function*() {
-    const cursors = yield* Cursor.Cursors
+    const cursors = yield* Cursors.Cursors
     const binding = { accountId: account, entityType: T, match: "S1|" }
     const position = { entityId: "S1|K|R|D", createdAt: 5, fileId: "f" }
     const cursor = yield* cursors.encode(binding, position)
@@ -111,9 +112,9 @@ Deno.test("cursors round-trip and refuse tampering and foreign bindings", () =>
     const flipped = cursor.slice(0, -1) + (cursor.endsWith("A") ? "B" : "A")
     for (const [b, c] of [[binding, flipped], [{ ...binding, accountId: "other" }, cursor]] as const) {
       const error = yield* Effect.flip(cursors.decode(b, c))
-      assert.ok(error instanceof Cursor.InvalidCursor)
+      assert.ok(error instanceof Cursors.InvalidCursor)
     }
-  }).pipe(Effect.provide(Cursor.Cursors.layerTest))))
+  }).pipe(Effect.provide(Cursors.Cursors.layerTest))))
 
 Deno.test("an upload becomes ready through the use cases on the memory layers", () =>
   Effect.runPromise(Effect.gen(function*() {
@@ -163,7 +164,7 @@ Deno.test("every port and memory layer is usable on its own", () =>
     assert.equal(MediaConfig.defaultMediaConfig.uploadUrlTtlSeconds, 900)
     assert.ok(ContentType.isHeifFamily("image/heic"))
     assert.ok("file_id" in FileView.FileView.fields)
-    assert.equal(typeof (yield* MediaErrors.nowSeconds), "number")
+    assert.equal(typeof (yield* NowSeconds.nowSeconds), "number")
   }).pipe(Effect.provide(Layer.mergeAll(
     MemoryAuthenticator.layerMemory({
       t0k3n: { accountId: account, permissions: new Set(Authenticator.permissions) }

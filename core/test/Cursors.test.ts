@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted, Result } from "effect"
 import * as fc from "fast-check"
-import { type CursorBinding, Cursors } from "../src/Cursor.ts"
+import { type CursorBinding, Cursors } from "../src/Cursors.ts"
 import type { SortPosition } from "../src/SortPosition.ts"
 
 const binding: CursorBinding = { accountId: "10020", entityType: "shipment_item", match: "S1|" }
