@@ -54,6 +54,8 @@ layer(layerTestServer())("strict requests", (it) => {
         const reply = yield* search(`entity_type=shipment_item&entity_id=S1&limit=${limit}`)
         assert.include(assertError(reply, 400, "INVALID_REQUEST"), "limit", `limit=${limit}`)
       }
+      // Every refusal names the range, 0 included (it is plain digits, just out of range).
+      assert.include(assertError(yield* search("entity_type=shipment_item&entity_id=S1&limit=0"), 400, "INVALID_REQUEST"), "from 1 to 100")
       for (const limit of ["1", "10", "25", "99", "100"]) {
         assert.strictEqual((yield* search(`entity_type=shipment_item&entity_id=S1&limit=${limit}`)).status, 200, limit)
       }

@@ -71,7 +71,9 @@ const LimitValue = PageLimit.annotate({
 
 /** `limit` as a client writes it: one spelling per value (no sign, exponent, fraction, space or leading zero). */
 const Limit = Schema.String.check(
-  Schema.isPattern(/^[1-9][0-9]*$/, { message: "limit must be an integer in plain decimal digits" })
+  Schema.isPattern(/^[1-9][0-9]*$/, {
+    message: `limit must be a whole number from 1 to ${maxLimit}, in plain decimal digits`
+  })
 ).pipe(Schema.decodeTo(LimitValue, SchemaTransformation.numberFromString))
 
 /** A path that is not a `FileId` is 404 FILE_NOT_FOUND, like an unknown id (FileIdPath). */
