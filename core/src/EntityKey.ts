@@ -55,6 +55,8 @@ const checkPart = (part: string, index: number, names: ReadonlyArray<string>): s
   if (part.length === 0) return `${name} must not be empty`
   if (!part.isWellFormed()) return `${name} is not valid Unicode`
   if (controlCharacter.test(part)) return `${name} must not contain control characters`
+  // " A" would be stored as is and never found by a search for "A": refuse it rather than guess.
+  if (part.trim() !== part) return `${name} must not begin or end with white space`
   if (codePointLength(part) > maxPartLength) return `${name} must be at most ${maxPartLength} characters`
   return undefined
 }

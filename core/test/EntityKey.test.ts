@@ -22,7 +22,8 @@ const partChar = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom("é", "ß", "中", "\uFF5A", "😀", "𝔘", "\u00A0") },
   { weight: 1, arbitrary: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }) }
 ).filter((c) => c !== "|" && !/[\u0000-\u001f\u007f-\u009f]/.test(c))
-const part = (maxLength = 120) => fc.string({ unit: partChar, minLength: 1, maxLength })
+// Spaces inside a part are fine; at either end they are refused (a key that looks like another).
+const part = (maxLength = 120) => fc.string({ unit: partChar, minLength: 1, maxLength }).filter((p) => p.trim() === p)
 const fullParts = fc.array(part(), { minLength: 4, maxLength: 4 })
 const prefixParts = fc.array(part(), { minLength: 1, maxLength: 4 })
 
@@ -32,7 +33,9 @@ const badPartText = fc.oneof(
   fc.tuple(part(20), fc.integer({ min: 0, max: 0x1f }), part(20)).map(([a, c, b]) => a + String.fromCharCode(c) + b),
   fc.tuple(part(20), fc.constantFrom(0x7f, 0x80, 0x85, 0x9f)).map(([a, c]) => a + String.fromCharCode(c)),
   fc.tuple(part(20), fc.integer({ min: 0xd800, max: 0xdfff })).map(([a, c]) => String.fromCharCode(c) + a),
-  fc.string({ unit: partChar, minLength: maxPartLength + 1, maxLength: maxPartLength + 20 })
+  fc.string({ unit: partChar, minLength: maxPartLength + 1, maxLength: maxPartLength + 20 }),
+  fc.tuple(part(20), fc.constantFrom(" ", "\u00A0", "\u2003", "\uFEFF"), fc.boolean())
+    .map(([a, space, leading]) => leading ? space + a : a + space)
 )
 /** In a full key, a `|` inside a part is caught too (it makes a fifth part); in a prefix it only splits. */
 const badPart = fc.oneof(badPartText, fc.tuple(part(20), part(20)).map(([a, b]) => `${a}|${b}`))
