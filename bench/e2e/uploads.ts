@@ -85,7 +85,7 @@ const main = async () => {
     console.log(`  end to end: ${seconds(e2e.wall)} s (all uploads stored after ${seconds(e2e.uploadsDone)} s; per file upload->ready p50 ${seconds(percentile(e2e.latencies, 0.5))} s, p99 ${seconds(percentile(e2e.latencies, 0.99))} s)`)
     console.log(`  end to end / processing: ${(e2e.wall / processing).toFixed(2)}x`)
     if (profileDir !== undefined) {
-      for (const file of readdirSync(profileDir)) console.log(summarize(join(profileDir, file), ["getSignedUrl", "handleObjectCreated"]))
+      for (const file of readdirSync(profileDir)) console.log(summarize(join(profileDir, file), ["getSignedUrl", "driveFrom"]))
     }
   }
 }
