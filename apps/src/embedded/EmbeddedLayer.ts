@@ -14,7 +14,7 @@ import { diskFault } from "@media/adapters/disk/DiskFault"
 import * as DiskObjectStore from "@media/adapters/disk/DiskObjectStore"
 import { removeDeadTemps } from "@media/adapters/disk/DiskObjectStore"
 import { uploadRoutes } from "@media/adapters/disk/DiskUploadEndpoint"
-import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
+import * as DynaliteFileRepository from "@media/adapters/dynamodb/DynaliteFileRepository"
 import { Cursors } from "@media/core/Cursor"
 import { originalsPrefix } from "@media/core/ObjectKeys"
 import { registerUpload } from "@media/core/usecases/ProcessUpload"
@@ -80,7 +80,7 @@ export const makeEmbedded = Effect.gen(function*() {
   const cdnBase = `${config.publicUrl}${cdnPath}`
 
   const ports = Layer.mergeAll(
-    DynamoFileRepository.layerDynalite({ path: join(config.dataDir, "metadata") }),
+    DynaliteFileRepository.layerDynalite({ path: join(config.dataDir, "metadata") }),
     DiskObjectStore.layer({ root, publicUrl: config.publicUrl, bucket, credentials }),
     Layer.effect(UrlSigner, CloudFrontUrlSigner.make({
       baseUrl: cdnBase,

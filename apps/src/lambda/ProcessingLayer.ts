@@ -1,0 +1,13 @@
+/**
+ * The ports of the processing Lambdas (object-created, sweep): S3, DynamoDB and sharp, configured
+ * from the environment when first built. Neither the HTTP app nor anything embedded is loaded.
+ */
+import { Layer } from "effect"
+import { AwsStorageLayer } from "../aws/AwsStorageLayer.ts"
+import { AppConfig } from "../config/AppConfig.ts"
+import { imageProcessorLayer } from "../config/ImageProcessorLayer.ts"
+
+/** Storage, metadata, image processor and AppConfig (the object-created handler reads MEDIA_BUCKET from it). */
+export const ProcessingLayer = Layer.mergeAll(AwsStorageLayer, imageProcessorLayer).pipe(
+  Layer.provideMerge(AppConfig.layer)
+)
