@@ -99,7 +99,12 @@ export const bundleLambdas = async (options: BundleOptions = {}): Promise<Readon
     const result = await build({
       absWorkingDir: repoRoot,
       entryPoints: [join(repoRoot, "apps", "src", "lambda", lambda.name, "handler.ts")],
-      outfile: join(dir, "index.mjs"),
+      // Split so that modules imported on demand (the secret stores' clients) load only when used.
+      outdir: dir,
+      entryNames: "index",
+      chunkNames: "chunks/[name]-[hash]",
+      outExtension: { ".js": ".mjs" },
+      splitting: true,
       bundle: true,
       platform: "node",
       target: "node22",
@@ -107,8 +112,8 @@ export const bundleLambdas = async (options: BundleOptions = {}): Promise<Readon
       mainFields: ["module", "main"],
       external: lambda.processes ? ["sharp"] : [],
       banner: { js: banner },
-      minifyWhitespace: true,
-      minifySyntax: true,
+      // Less to parse at a cold start; error tags and span names are strings, so logs stay readable.
+      minify: true,
       legalComments: "none",
       metafile: true,
       logLevel: "error"

@@ -191,8 +191,7 @@ export class MediaStack extends Stack {
         MEDIA_MODE: "aws",
         MEDIA_BUCKET: bucket.bucketName,
         MEDIA_TABLE: table.ref,
-        MEDIA_LOG_LEVEL: logLevel.valueAsString,
-        NODE_OPTIONS: "--enable-source-maps"
+        MEDIA_LOG_LEVEL: logLevel.valueAsString
       }
     }
     const fn = (id: string, bundle: string, options: Omit<lambda.FunctionProps, "runtime" | "architecture" | "handler" | "code">) =>

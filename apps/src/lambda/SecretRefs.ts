@@ -2,13 +2,13 @@
  * Secrets by reference: for each secret variable X below, `X_ARN` may name a Secrets Manager secret
  * or an SSM SecureString parameter instead of giving the value. They are fetched once, when a
  * Lambda container initialises, and handed to the configuration as if they were set (`X`).
- * Values are never logged; the ARN is named in errors, the value never.
+ * Values are never logged; the ARN is named in errors, the value never. The SDK clients are
+ * imported only when a reference is given (a chunk of their own in the bundles): most cold starts
+ * without references do not load them.
  */
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager"
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm"
 import { Data, Effect } from "effect"
 
 /** Variables whose value may come from a secret store (`<name>_ARN`). */
@@ -51,29 +51,35 @@ const fetchSecret = (variable: string, arn: string, options: SecretStoreOptions)
   const fail = (message: string, cause?: unknown) => new SecretRefError({ variable, arn, message, cause })
   if (service === "secretsmanager") {
     return Effect.acquireUseRelease(
-      Effect.sync(() => new SecretsManagerClient(clientConfig)),
-      (client) =>
+      Effect.tryPromise({
+        try: () => import("@aws-sdk/client-secrets-manager"),
+        catch: (cause) => fail("loading the Secrets Manager client failed", cause)
+      }).pipe(Effect.map((sdk) => ({ sdk, client: new sdk.SecretsManagerClient(clientConfig) }))),
+      ({ client, sdk }) =>
         Effect.tryPromise({
-          try: (signal) => client.send(new GetSecretValueCommand({ SecretId: arn }), { abortSignal: signal }),
+          try: (signal) => client.send(new sdk.GetSecretValueCommand({ SecretId: arn }), { abortSignal: signal }),
           catch: (cause) => fail("reading the secret failed", cause)
         }).pipe(Effect.flatMap((out) =>
           out.SecretString === undefined ? Effect.fail(fail("the secret has no string value")) : Effect.succeed(out.SecretString)
         )),
-      (client) => Effect.sync(() => client.destroy())
+      ({ client }) => Effect.sync(() => client.destroy())
     )
   }
   if (service === "ssm") {
     return Effect.acquireUseRelease(
-      Effect.sync(() => new SSMClient(clientConfig)),
-      (client) =>
+      Effect.tryPromise({
+        try: () => import("@aws-sdk/client-ssm"),
+        catch: (cause) => fail("loading the SSM client failed", cause)
+      }).pipe(Effect.map((sdk) => ({ sdk, client: new sdk.SSMClient(clientConfig) }))),
+      ({ client, sdk }) =>
         Effect.tryPromise({
           // GetParameter takes the parameter's ARN as its name.
-          try: (signal) => client.send(new GetParameterCommand({ Name: arn, WithDecryption: true }), { abortSignal: signal }),
+          try: (signal) => client.send(new sdk.GetParameterCommand({ Name: arn, WithDecryption: true }), { abortSignal: signal }),
           catch: (cause) => fail("reading the parameter failed", cause)
         }).pipe(Effect.flatMap((out) =>
           out.Parameter?.Value === undefined ? Effect.fail(fail("the parameter has no value")) : Effect.succeed(out.Parameter.Value)
         )),
-      (client) => Effect.sync(() => client.destroy())
+      ({ client }) => Effect.sync(() => client.destroy())
     )
   }
   return Effect.fail(fail("not a Secrets Manager or SSM Parameter Store ARN"))
