@@ -55,11 +55,11 @@ const sharpVersion = (): string => {
   return version
 }
 
-/** sharp and its prebuilt linux binaries for `arch`, from the npm registry, into `dir/node_modules`. */
+/** sharp and its prebuilt linux binaries for `arch`, from npm's cache or else the registry, into `dir/node_modules`. */
 const installSharp = (dir: string, arch: Arch) => {
   writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, type: "module", dependencies: { sharp: sharpVersion() } }, null, 2))
   execFileSync("npm", [
-    "install", "--os=linux", `--cpu=${arch}`, "--libc=glibc", "--omit=dev", "--no-package-lock", "--no-audit", "--no-fund",
+    "install", "--os=linux", `--cpu=${arch}`, "--libc=glibc", "--prefer-offline", "--omit=dev", "--no-package-lock", "--no-audit", "--no-fund",
     "--ignore-scripts", "--no-workspaces", "--loglevel=error"
   ], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] })
 }
