@@ -5,7 +5,7 @@
  */
 import { assert, describe, layer } from "@effect/vitest"
 import { Duration, Effect, Layer } from "effect"
-import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
+import * as DynaliteFileRepository from "@media/adapters/dynamodb/DynaliteFileRepository"
 import type { AccountId, FileId } from "@media/core/Ids"
 import * as MemoryImageProcessor from "@media/core/memory/MemoryImageProcessor"
 import { FileIds } from "@media/core/ports/FileIds"
@@ -68,7 +68,7 @@ const assertNothingLeft = (account: AccountId, fileId: FileId) =>
   })
 
 const Ports = Layer.mergeAll(
-  DynamoFileRepository.layerDynalite(),
+  DynaliteFileRepository.layerDynalite(),
   layerRecordingMemory,
   MemoryImageProcessor.layerMemory(),
   FileIds.layer

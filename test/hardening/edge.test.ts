@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFile
 import { connect, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
+import * as DynaliteFileRepository from "@media/adapters/dynamodb/DynaliteFileRepository"
 import type { AccountId, FileId } from "@media/core/Ids"
 import { FileRepository } from "@media/core/ports/FileRepository"
 import { type ChildServer, crash, freePort, killAll, startServer } from "./support/ChildServer.ts"
@@ -165,7 +165,7 @@ describe("the embedded server's HTTP edge", () => {
       // Deleted behind the server's back (the record only; the bytes stay on disk): refused after a restart.
       yield* crash(server)
       yield* Effect.scoped(Effect.gen(function*() {
-        const context = yield* Layer.build(DynamoFileRepository.layerDynalite({ path: join(dataDir, "data", "metadata") }))
+        const context = yield* Layer.build(DynaliteFileRepository.layerDynalite({ path: join(dataDir, "data", "metadata") }))
         const removed = yield* FileRepository.use((repo) => repo.delete(account as AccountId, fileId as FileId)).pipe(
           Effect.provide(context)
         )

@@ -6,7 +6,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { type Context, Duration, Effect, Fiber, Layer, Option } from "effect"
 import * as fc from "fast-check"
-import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
+import * as DynaliteFileRepository from "@media/adapters/dynamodb/DynaliteFileRepository"
 import type { FailureReason, FileStatus } from "@media/core/FileRecord"
 import { invariantViolations, maxAttempts } from "@media/core/FileState"
 import type { AccountId, FileId } from "@media/core/Ids"
@@ -170,7 +170,7 @@ const checkOutcome = (account: AccountId, files: ReadonlyArray<{ fileId: FileId;
     assert.deepStrictEqual(everything, expectedKeys.sort())
   })
 
-const Ports = Layer.mergeAll(DynamoFileRepository.layerDynalite(), layerRecordingMemory, FileIds.layer)
+const Ports = Layer.mergeAll(DynaliteFileRepository.layerDynalite(), layerRecordingMemory, FileIds.layer)
 
 describe("processing races on DynamoDB (dynalite)", () => {
   layer(Ports, { excludeTestServices: true, timeout: 60_000 })((it) => {

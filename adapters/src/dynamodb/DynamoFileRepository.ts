@@ -1,5 +1,6 @@
 /**
  * FileRepository on DynamoDB (AWS, DynamoDB Local, dynalite).
+ * (The dynalite-backed layer lives in DynaliteFileRepository.ts, so aws code never loads dynalite.)
  *
  * Layout — one table, string keys `pk`, `sk`:
  * - File item: pk = `FILE#<accountId>#<fileId>`, sk = `FILE`; the record's
@@ -40,7 +41,6 @@ import { FileRepository, type SearchQuery } from "@media/core/ports/FileReposito
 import { compareCodePoints, sortKey } from "@media/core/SortPosition"
 import { Effect, Layer, Option } from "effect"
 import { send, sendConditional } from "./DynamoCall.ts"
-import { type DynaliteOptions, layerDynalite as dynaliteTable } from "./DynaliteServer.ts"
 import { DynamoTable, type DynamoTableOptions, layerClient as tableLayerClient, layerConfig } from "./DynamoTable.ts"
 import { dueShards, duePk, dueSkUpTo, fileKey, fromItem, searchPk, searchStartKey, toItem } from "./FileItem.ts"
 import { collectQuery } from "./QueryPages.ts"
@@ -146,7 +146,3 @@ export const layer = layerNoDeps.pipe(Layer.provideMerge(layerConfig))
 
 /** An explicitly configured client, e.g. `{ tableName, clientConfig: localClientConfig(endpoint), ensureTable: true }`. */
 export const layerClient = (options: DynamoTableOptions) => layerNoDeps.pipe(Layer.provideMerge(tableLayerClient(options)))
-
-/** embedded mode: dynalite in this process (LevelDB at `path`), table created on first start. */
-export const layerDynalite = (options: DynaliteOptions = {}) =>
-  layerNoDeps.pipe(Layer.provideMerge(dynaliteTable(options)))

@@ -10,7 +10,7 @@ import { Context, Effect, Exit, Layer, Option } from "effect"
 import { rmSync } from "node:fs"
 import { join } from "node:path"
 import { fillUp, tmpfs } from "../../../test/support/tmpfs.ts"
-import { layerDynalite } from "../../src/dynamodb/DynamoFileRepository.ts"
+import { layerDynalite } from "../../src/dynamodb/DynaliteFileRepository.ts"
 import { accountA, record } from "./fixtures.ts"
 
 /** The repository over the store at `path`, for the life of the current scope. */

@@ -1,23 +1,19 @@
 /**
  * aws mode: the same routes over S3, DynamoDB and CloudFront, configured from
  * the SPEC §8 variables and the AWS SDK's own. Processing happens in the
- * Lambda handler (apps/src/s3-events), not in the API server.
+ * Lambdas (apps/src/lambda/object-created, sweep), not in the API server.
  */
 import { Effect, Layer } from "effect"
 import * as CredentialsAuthenticator from "@media/adapters/auth/CredentialsAuthenticator"
 import * as CloudFrontUrlSigner from "@media/adapters/cloudfront/CloudFrontUrlSigner"
-import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
-import * as S3ObjectStore from "@media/adapters/s3/S3ObjectStore"
 import { FileIds } from "@media/core/ports/FileIds"
-import { AppConfig, mediaConfigLayer } from "../config/AppConfig.ts"
+import { AppConfig } from "../config/AppConfig.ts"
 import { MediaHttpRoutes } from "../http/HttpApp.ts"
 import * as TableReadiness from "../server/TableReadiness.ts"
+import { AwsStorageLayer } from "./AwsStorageLayer.ts"
 import { cursorsLayer } from "./CursorSecret.ts"
 
-/** The storage and metadata ports of aws mode, shared by the API server and the Lambda handler. */
-export const AwsStorageLayer = Layer.mergeAll(DynamoFileRepository.layer, S3ObjectStore.layer).pipe(
-  Layer.provideMerge(mediaConfigLayer)
-)
+export { AwsStorageLayer }
 
 /** The aws-mode API server as `services` (ports, readiness) and `routes` (needs an HttpRouter). */
 export const makeAws = Effect.gen(function*() {

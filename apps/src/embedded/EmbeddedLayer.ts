@@ -14,7 +14,7 @@ import { diskFault } from "@media/adapters/disk/DiskFault"
 import * as DiskObjectStore from "@media/adapters/disk/DiskObjectStore"
 import { removeDeadTemps } from "@media/adapters/disk/DiskObjectStore"
 import { uploadRoutes } from "@media/adapters/disk/DiskUploadEndpoint"
-import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
+import * as DynaliteFileRepository from "@media/adapters/dynamodb/DynaliteFileRepository"
 import { Cursors } from "@media/core/Cursors"
 import { originalsPrefix } from "@media/core/ObjectKeys"
 import { Processing } from "@media/core/usecases/Processing"
@@ -77,7 +77,7 @@ export const makeEmbedded = Effect.gen(function*() {
   const cdnBase = `${config.publicUrl}${cdnPath}`
 
   const ports = Layer.mergeAll(
-    DynamoFileRepository.layerDynalite({ path: join(config.dataDir, "metadata") }),
+    DynaliteFileRepository.layerDynalite({ path: join(config.dataDir, "metadata") }),
     DiskObjectStore.layer({ root, publicUrl: config.publicUrl, bucket, credentials }),
     Layer.effect(UrlSigner, CloudFrontUrlSigner.make({
       baseUrl: cdnBase,
