@@ -220,7 +220,7 @@ describe("Lambda bundles", () => {
           const repository = yield* FileRepository
           const record = Option.getOrThrow(yield* repository.get("10020" as AccountId, fileId))
           yield* repository.transition({ ...record, dueAt: 1, version: record.version + 1 }, record.version)
-        }).pipe(Effect.provide(DynamoFileRepository.layer))
+        }).pipe(Effect.provide(DynamoFileRepository.layer("media-bundles")))
         const swept = yield* invoke("sweep", { "detail-type": "Scheduled Event", source: "aws.events" })
         assert.deepStrictEqual(swept, { swept: 1, outcomes: { failed: 1 } })
         const after = yield* api("GET", `/v1/media/${fileId}`)

@@ -5,7 +5,7 @@ import { handler as sweepHandler } from "@media/apps/lambda/sweep/handler"
 import type { AccountId, FileId } from "@media/core/Ids"
 import { FileRepository } from "@media/core/ports/FileRepository"
 import { Effect, Option } from "effect"
-import { layerAws, S3Notifications } from "../support/servers.ts"
+import { awsTable, layerAws, S3Notifications } from "../support/servers.ts"
 import { fixture, get, requestUpload, settled, upload } from "./client.ts"
 import { endToEnd } from "./scenario/index.ts"
 
@@ -16,7 +16,7 @@ const makeOverdue = (fileId: string) =>
     const repository = yield* FileRepository
     const record = Option.getOrThrow(yield* repository.get("10020" as AccountId, fileId as FileId))
     yield* repository.transition({ ...record, dueAt: 1, version: record.version + 1 }, record.version)
-  }).pipe(Effect.provide(DynamoFileRepository.layer))
+  }).pipe(Effect.provide(DynamoFileRepository.layer(awsTable)))
 
 const createdNotifications = (key: string) =>
   Effect.map(S3Notifications.pipe(Effect.flatMap((n) => n.all)), (all) =>

@@ -31,6 +31,9 @@ import { processEnv } from "./processEnv.ts"
 
 export type Mode = "embedded" | "aws"
 
+/** The DynamoDB table of the aws-mode server (in DynamoDB Local). */
+export const awsTable = "media-e2e"
+
 export class E2eServer extends Context.Service<E2eServer, {
   readonly mode: Mode
   /** The API's origin, e.g. `http://127.0.0.1:41234`. */
@@ -155,7 +158,7 @@ export const layerAws = Layer.effectContext(
   Effect.gen(function*() {
     const dir = yield* workDir
     const bucket = "media-e2e"
-    const table = "media-e2e"
+    const table = awsTable
     const s3 = yield* startS3rver({ bucket })
     const dynamo = yield* Effect.acquireRelease(
       Effect.promise(() => startDynamoDbLocal()),

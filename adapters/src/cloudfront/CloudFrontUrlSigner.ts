@@ -83,13 +83,20 @@ export const loadPem = (value: Redacted.Redacted<string>): Effect.Effect<Redacte
   }).pipe(Effect.map((pem) => Redacted.make(pem)))
 }
 
-/** Reads MEDIA_CDN_URL, MEDIA_CDN_KEY_PAIR_ID and MEDIA_CDN_PRIVATE_KEY (a PEM or a path to one). */
-export const layer = Layer.effect(
-  UrlSigner,
-  Effect.gen(function*() {
-    const baseUrl = yield* Config.String("MEDIA_CDN_URL")
-    const keyPairId = yield* Config.String("MEDIA_CDN_KEY_PAIR_ID")
-    const privateKey = yield* loadPem(yield* Config.Redacted("MEDIA_CDN_PRIVATE_KEY"))
-    return yield* make({ baseUrl, keyPairId, privateKey })
-  })
-)
+/**
+ * The signer for a CloudFront distribution: `baseUrl` (MEDIA_CDN_URL), `keyPairId`
+ * (MEDIA_CDN_KEY_PAIR_ID) and `privateKey`, a PEM or a path to one (MEDIA_CDN_PRIVATE_KEY); the
+ * app reads the variables. Fails with CloudFrontConfigError when the key cannot be read.
+ */
+export const layer = (options: {
+  readonly baseUrl: string
+  readonly keyPairId: string
+  readonly privateKey: Redacted.Redacted<string>
+}) =>
+  Layer.effect(
+    UrlSigner,
+    Effect.gen(function*() {
+      const privateKey = yield* loadPem(options.privateKey)
+      return yield* make({ baseUrl: options.baseUrl, keyPairId: options.keyPairId, privateKey })
+    })
+  )

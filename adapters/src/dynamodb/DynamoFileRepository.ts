@@ -41,7 +41,7 @@ import { FileRepository, type SearchQuery } from "@media/core/ports/FileReposito
 import { compareCodePoints, sortKey } from "@media/core/SortPosition"
 import { Effect, Layer, Option } from "effect"
 import { send, sendConditional } from "./DynamoCall.ts"
-import { DynamoTable, type DynamoTableOptions, layerClient as tableLayerClient, layerConfig } from "./DynamoTable.ts"
+import { DynamoTable, type DynamoTableOptions, layerClient as tableLayerClient } from "./DynamoTable.ts"
 import { dueShards, duePk, dueSkUpTo, fileKey, fromItem, searchPk, searchStartKey, toItem } from "./FileItem.ts"
 import { collectQuery } from "./QueryPages.ts"
 import { dueIndex, searchIndex } from "./TableSchema.ts"
@@ -141,8 +141,11 @@ export const layerNoDeps = Layer.effect(
   })
 )
 
-/** aws mode: table from `MEDIA_TABLE`, client from the SDK's own env vars. Also provides DynamoTable (for /readyz). */
-export const layer = layerNoDeps.pipe(Layer.provideMerge(layerConfig))
+/**
+ * aws mode: the table named `tableName` (the app reads MEDIA_TABLE), the client from the SDK's own
+ * env vars (region, endpoint, credentials). Also provides DynamoTable (for /readyz).
+ */
+export const layer = (tableName: string) => layerNoDeps.pipe(Layer.provideMerge(tableLayerClient({ tableName })))
 
 /** An explicitly configured client, e.g. `{ tableName, clientConfig: localClientConfig(endpoint), ensureTable: true }`. */
 export const layerClient = (options: DynamoTableOptions) => layerNoDeps.pipe(Layer.provideMerge(tableLayerClient(options)))

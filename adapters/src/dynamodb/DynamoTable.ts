@@ -60,10 +60,3 @@ export const layerClient = (options: DynamoTableOptions) =>
     })
   )
 
-/** The aws-mode table: `MEDIA_TABLE`, with region, endpoint and credentials as the SDK finds them. */
-export const layerConfig = Layer.unwrap(
-  Effect.gen(function*() {
-    const tableName = yield* Config.String("MEDIA_TABLE")
-    return layerClient({ tableName })
-  })
-)

@@ -81,14 +81,13 @@ export const layerClient = (options: { readonly bucket: string; readonly client?
   )
 
 /**
- * The aws-mode store: bucket from MEDIA_BUCKET; region, credentials and endpoint
- * from the SDK's own variables (AWS_REGION, AWS_ENDPOINT_URL_S3, ...). A custom
- * endpoint is addressed path-style, which every S3-compatible server understands.
+ * The aws-mode store on `bucket` (the app reads MEDIA_BUCKET); region, credentials and endpoint
+ * from the SDK's own variables (AWS_REGION, AWS_ENDPOINT_URL_S3, ...). A custom endpoint is
+ * addressed path-style, which every S3-compatible server understands.
  */
-export const layer = Layer.effect(
+export const layer = (bucket: string) => Layer.effect(
   ObjectStore,
   Effect.gen(function*() {
-    const bucket = yield* Config.NonEmptyString("MEDIA_BUCKET")
     const endpoint = yield* Config.option(
       Config.String("AWS_ENDPOINT_URL_S3").pipe(Config.orElse(() => Config.String("AWS_ENDPOINT_URL")))
     )

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { getSignedUrl } from "@aws-sdk/cloudfront-signer"
-import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import * as fc from "fast-check"
 import { UrlSigner } from "@media/core/ports/UrlSigner"
 import { encodeKey } from "../../src/cloudfront/CdnPath.ts"
@@ -11,7 +11,8 @@ import { generateKeyPair } from "../../src/cloudfront/CloudFrontKeys.ts"
 import { layer, make } from "../../src/cloudfront/CloudFrontUrlSigner.ts"
 import { makeVerifier } from "../../src/cloudfront/CloudFrontUrlVerifier.ts"
 
-const withEnv = (env: Record<string, string>) => Layer.provide(layer, ConfigProvider.layer(ConfigProvider.fromEnvRecord(env)))
+const withKey = (keyPairId: string, privateKey: string) =>
+  layer({ baseUrl: "https://cdn.example.com", keyPairId, privateKey: Redacted.make(privateKey) })
 
 const tempPem = (pem: string) =>
   Effect.acquireRelease(
@@ -85,20 +86,19 @@ describe("CloudFrontUrlSigner", () => {
       assert.notInclude(bad.message, "nope")
     }))
 
-  it.effect("layer reads the key from the environment as a PEM or as a path to one", () =>
+  it.effect("layer takes the key as a PEM or as a path to one", () =>
     Effect.gen(function*() {
       const keys = yield* generateKeyPair()
       const verifier = yield* makeVerifier({ keyPairs: new Map([[keys.keyPairId, keys.publicKeyPem]]) })
-      const env = { MEDIA_CDN_URL: "https://cdn.example.com", MEDIA_CDN_KEY_PAIR_ID: keys.keyPairId }
       const path = yield* tempPem(keys.privateKeyPem)
       for (const privateKey of [keys.privateKeyPem, path]) {
         const url = yield* UrlSigner.use((s) => s.sign("k.jpg", 1_700_000_000)).pipe(
-          Effect.provide(withEnv({ ...env, MEDIA_CDN_PRIVATE_KEY: privateKey }))
+          Effect.provide(withKey(keys.keyPairId, privateKey))
         )
         assert.deepStrictEqual(yield* verifier.verify(url, 1), { key: "k.jpg", expiresAt: 1_700_000_000 })
       }
       const missing = yield* UrlSigner.use((s) => s.sign("k", 1)).pipe(
-        Effect.provide(withEnv({ ...env, MEDIA_CDN_PRIVATE_KEY: "/nonexistent/key.pem" })),
+        Effect.provide(withKey(keys.keyPairId, "/nonexistent/key.pem")),
         Effect.flip
       )
       assert.strictEqual(missing._tag, "CloudFrontConfigError")

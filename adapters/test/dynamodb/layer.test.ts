@@ -1,5 +1,5 @@
 /**
- * The aws-mode layer: table name from Config (`MEDIA_TABLE`), endpoint, region
+ * The aws-mode layer: the table name it is given (the app reads MEDIA_TABLE), endpoint, region
  * and credentials from the AWS SDK's own env vars — pointed here at dynalite.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
@@ -36,10 +36,10 @@ afterAll(async () => {
   await server.stop()
 })
 
-const withTable = (tableName: string) => Layer.provide(layer, ConfigProvider.layer(ConfigProvider.fromUnknown({ MEDIA_TABLE: tableName })))
+const withTable = (tableName: string) => layer(tableName)
 
 describe("DynamoFileRepository.layer", () => {
-  it.effect("reads MEDIA_TABLE from Config and finds the endpoint through the SDK's env vars", () =>
+  it.effect("uses the table it is given and finds the endpoint through the SDK's env vars", () =>
     Effect.gen(function*() {
       const repo = yield* FileRepository
       yield* repo.create(record(1))
@@ -49,14 +49,6 @@ describe("DynamoFileRepository.layer", () => {
       yield* tableReady(client, tableName)
     }).pipe(Effect.provide(withTable("media"))))
 
-  it.effect("fails to build without MEDIA_TABLE", () =>
-    Effect.gen(function*() {
-      const error = yield* Layer.build(Layer.provide(layer, ConfigProvider.layer(ConfigProvider.fromUnknown({})))).pipe(
-        Effect.scoped,
-        Effect.flip
-      )
-      assert.include(String(error), "MEDIA_TABLE")
-    }))
 
   it.effect("reports a missing table as not ready", () =>
     Effect.gen(function*() {

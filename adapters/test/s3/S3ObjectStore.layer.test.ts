@@ -6,8 +6,8 @@ import { S3rverTest } from "../../../test/support/s3rver.ts"
 import { layer as s3Layer } from "../../src/s3/S3ObjectStore.ts"
 
 /**
- * The aws-mode layer takes everything from the environment, as deployed: the
- * bucket from MEDIA_BUCKET, the rest through the SDK's own variables.
+ * The aws-mode layer, as deployed: the bucket it is given (the app reads
+ * MEDIA_BUCKET), the rest through the SDK's own variables.
  */
 const withEnv = (vars: Record<string, string>) =>
   Layer.mergeAll(
@@ -20,8 +20,7 @@ const withEnv = (vars: Record<string, string>) =>
 
 const EnvLayer = Layer.unwrap(Effect.gen(function*() {
   const s3 = yield* S3rverTest
-  return s3Layer.pipe(Layer.provide(withEnv({
-    MEDIA_BUCKET: s3.bucket,
+  return s3Layer(s3.bucket).pipe(Layer.provide(withEnv({
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "S3RVER",
@@ -61,8 +60,7 @@ describe("S3ObjectStore.layer (s3rver via AWS_ENDPOINT_URL_S3)", () => {
         assert.strictEqual(target.url, "http://minio.internal:9000/other-bucket")
       }).pipe(
         // fresh: the suite layer already built `s3Layer` in this memo map.
-        Effect.provide(Layer.fresh(s3Layer).pipe(Layer.provide(withEnv({
-          MEDIA_BUCKET: "other-bucket",
+        Effect.provide(Layer.fresh(s3Layer("other-bucket")).pipe(Layer.provide(withEnv({
           AWS_ENDPOINT_URL_S3: "http://minio.internal:9000",
           AWS_REGION: "eu-north-1",
           AWS_ACCESS_KEY_ID: "KEY",

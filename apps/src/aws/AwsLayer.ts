@@ -7,7 +7,7 @@ import { Effect, Layer } from "effect"
 import * as CredentialsAuthenticator from "@media/adapters/auth/CredentialsAuthenticator"
 import * as CloudFrontUrlSigner from "@media/adapters/cloudfront/CloudFrontUrlSigner"
 import { FileIds } from "@media/core/ports/FileIds"
-import { AppConfig } from "../config/AppConfig.ts"
+import { AppConfig, requiredInAws } from "../config/AppConfig.ts"
 import { MediaHttpRoutes } from "../http/HttpApp.ts"
 import * as TableReadiness from "../server/TableReadiness.ts"
 import { AwsStorageLayer } from "./AwsStorageLayer.ts"
@@ -20,7 +20,11 @@ export const makeAws = Effect.gen(function*() {
   const config = yield* AppConfig
   const ports = Layer.mergeAll(
     AwsStorageLayer,
-    CloudFrontUrlSigner.layer,
+    CloudFrontUrlSigner.layer({
+      baseUrl: yield* requiredInAws(config.cdnUrl, "MEDIA_CDN_URL"),
+      keyPairId: yield* requiredInAws(config.cdnKeyPairId, "MEDIA_CDN_KEY_PAIR_ID"),
+      privateKey: yield* requiredInAws(config.cdnPrivateKey, "MEDIA_CDN_PRIVATE_KEY")
+    }),
     CredentialsAuthenticator.layer,
     cursorsLayer(config),
     FileIds.layer

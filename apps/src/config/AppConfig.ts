@@ -76,6 +76,13 @@ export const appConfig = Effect.gen(function*() {
   return config
 })
 
+/** The value of an aws-mode setting, or a failure naming the variable when it is unset. */
+export const requiredInAws = <A>(value: Option.Option<A>, variable: string): Effect.Effect<A, Error> =>
+  Option.match(value, {
+    onNone: () => Effect.fail(new Error(`${variable} is required when MEDIA_MODE=aws`)),
+    onSome: Effect.succeed
+  })
+
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("apps/AppConfig") {
   static readonly layer = Layer.effect(AppConfig, appConfig)
 }
