@@ -9,7 +9,7 @@ import * as CloudFrontUrlSigner from "@media/adapters/cloudfront/CloudFrontUrlSi
 import { FileIds } from "@media/core/ports/FileIds"
 import { AppConfig, requiredInAws } from "../config/AppConfig.ts"
 import { MediaHttpRoutes } from "../http/HttpApp.ts"
-import * as TableReadiness from "../server/TableReadiness.ts"
+import * as TableReadiness from "./TableReadiness.ts"
 import { AwsStorageLayer } from "./AwsStorageLayer.ts"
 import { cursorsLayer } from "./CursorSecret.ts"
 
