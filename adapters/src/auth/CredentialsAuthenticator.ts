@@ -9,11 +9,11 @@
  * hashed. Slow checks pass a bounded gate (HashCheckGate); cache hits never do.
  */
 import { timingSafeEqual } from "node:crypto"
-import { Config, Deferred, Effect, Exit, Layer, Option, Redacted } from "effect"
+import { Deferred, Effect, Exit, Layer, Option, Redacted } from "effect"
 import { Authenticator, type Principal, Unauthenticated } from "@media/core/ports/Authenticator"
 import { looksLikeJwt, parseAuthorization, type PresentedCredentials } from "./AuthorizationHeader.ts"
 import { ClientAddress } from "./ClientAddress.ts"
-import { readCredentialsFile, sha256, type ValidCredential, validateCredentials } from "./CredentialsFile.ts"
+import { CredentialsFileError, readCredentialsFile, sha256, type ValidCredential, validateCredentials } from "./CredentialsFile.ts"
 import { makeHashCheckGate } from "./HashCheckGate.ts"
 import { type JwtOptions, makeJwtVerifier } from "./JwtVerifier.ts"
 import {
@@ -210,25 +210,18 @@ const fromValidCredentials = Effect.fn(function*(credentials: ReadonlyArray<Vali
   })
 })
 
-const optionalString = (name: string) => Config.String(name).pipe(Config.option, Config.map(Option.getOrUndefined))
-
 /**
- * Reads MEDIA_AUTH_FILE and the optional MEDIA_JWT_JWKS_URL, MEDIA_JWT_PUBLIC_KEY
- * (PEM), MEDIA_JWT_ISSUER, MEDIA_JWT_AUDIENCE. With a JWT key configured the
- * credentials file is optional.
+ * The authenticator of a credentials file (`authFile`, SPEC §5) and, when `jwt` is given, of
+ * signed JWT bearer tokens; the app reads MEDIA_AUTH_FILE and MEDIA_JWT_*. With a JWT key the file
+ * is optional; without one it is required (CredentialsFileError naming MEDIA_AUTH_FILE).
  */
-export const layer = Layer.effect(
-  Authenticator,
-  Effect.gen(function*() {
-    const jwksUrl = yield* optionalString("MEDIA_JWT_JWKS_URL")
-    const publicKeyPem = yield* optionalString("MEDIA_JWT_PUBLIC_KEY")
-    const jwt = jwksUrl === undefined && publicKeyPem === undefined ? undefined : {
-      jwksUrl,
-      publicKeyPem,
-      issuer: yield* optionalString("MEDIA_JWT_ISSUER"),
-      audience: yield* optionalString("MEDIA_JWT_AUDIENCE")
-    }
-    const path = jwt === undefined ? yield* Config.String("MEDIA_AUTH_FILE") : yield* optionalString("MEDIA_AUTH_FILE")
-    return path === undefined ? yield* make({ credentials: [] }, { jwt }) : yield* fromCredentialsFile(path, { jwt })
-  })
-)
+export const layer = (options: { readonly authFile: string | undefined; readonly jwt: JwtOptions | undefined }) =>
+  Layer.effect(
+    Authenticator,
+    Effect.gen(function*() {
+      const { authFile, jwt } = options
+      if (authFile !== undefined) return yield* fromCredentialsFile(authFile, { jwt })
+      if (jwt !== undefined) return yield* make({ credentials: [] }, { jwt })
+      return yield* new CredentialsFileError({ message: "MEDIA_AUTH_FILE (a credentials file) or a JWT key (MEDIA_JWT_*) is required" })
+    })
+  )

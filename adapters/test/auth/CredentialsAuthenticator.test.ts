@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { ConfigProvider, Effect, Layer, Redacted } from "effect"
+import { Effect, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import { Authenticator } from "@media/core/ports/Authenticator"
 import { fromCredentialsFile, layer, make } from "../../src/auth/CredentialsAuthenticator.ts"
@@ -89,7 +89,7 @@ describe("CredentialsAuthenticator", () => {
       )
       const path = join(dir, "credentials.json")
       writeFileSync(path, JSON.stringify(yield* documentWithHashes))
-      const viaLayer = Layer.provide(layer, ConfigProvider.layer(ConfigProvider.fromEnvRecord({ MEDIA_AUTH_FILE: path })))
+      const viaLayer = layer({ authFile: path, jwt: undefined })
       const p = yield* Authenticator.use((a) => a.authenticate("Bearer plain-token")).pipe(Effect.provide(viaLayer))
       assert.strictEqual(p.accountId, "10022")
       assert.strictEqual((yield* Effect.flip(fromCredentialsFile(join(dir, "missing.json"))))._tag, "CredentialsFileError")
@@ -97,9 +97,10 @@ describe("CredentialsAuthenticator", () => {
       const broken = yield* Effect.flip(fromCredentialsFile(path))
       assert.notInclude(broken.message, "SECRET")
       const noFile = yield* Authenticator.use((a) => a.authenticate("Bearer x")).pipe(
-        Effect.provide(Layer.provide(layer, ConfigProvider.layer(ConfigProvider.fromEnvRecord({})))),
+        Effect.provide(layer({ authFile: undefined, jwt: undefined })),
         Effect.flip
       )
-      assert.notStrictEqual(noFile._tag, "Unauthenticated")
+      assert.strictEqual(noFile._tag, "CredentialsFileError")
+      assert.include(noFile.message, "MEDIA_AUTH_FILE")
     }))
 })

@@ -3,7 +3,7 @@
  * the SPEC §8 variables and the AWS SDK's own. Processing happens in the
  * Lambdas (apps/src/lambda/object-created, sweep), not in the API server.
  */
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import * as CredentialsAuthenticator from "@media/adapters/auth/CredentialsAuthenticator"
 import * as CloudFrontUrlSigner from "@media/adapters/cloudfront/CloudFrontUrlSigner"
 import { FileIds } from "@media/core/ports/FileIds"
@@ -25,7 +25,10 @@ export const makeAws = Effect.gen(function*() {
       keyPairId: yield* requiredInAws(config.cdnKeyPairId, "MEDIA_CDN_KEY_PAIR_ID"),
       privateKey: yield* requiredInAws(config.cdnPrivateKey, "MEDIA_CDN_PRIVATE_KEY")
     }),
-    CredentialsAuthenticator.layer,
+    CredentialsAuthenticator.layer({
+      authFile: Option.getOrUndefined(config.authFile),
+      jwt: Option.getOrUndefined(config.jwt)
+    }),
     cursorsLayer(config),
     FileIds.layer
   )

@@ -6,6 +6,7 @@ import { Config, Context, Effect, Layer, Option, type Redacted } from "effect"
 import { defaultMediaConfig, MediaConfig } from "@media/core/MediaConfig"
 // The gate's defaults only: this module must not load sharp (the aws API never processes).
 import { DEFAULT_BUDGET_BYTES, DEFAULT_MAX_IMAGES } from "@media/adapters/sharp/ProcessingGate"
+import type { JwtOptions } from "@media/adapters/auth/JwtVerifier"
 import { corsOrigins } from "../http/HttpConfig.ts"
 
 export type Mode = "embedded" | "aws"
@@ -35,6 +36,11 @@ export interface AppConfigShape {
   readonly cdnPrivateKey: Option.Option<Redacted.Redacted<string>>
   /** HMAC secret for search cursors; embedded generates one, aws derives one from the CDN key if unset. */
   readonly cursorSecret: Option.Option<Redacted.Redacted<string>>
+  /**
+   * Signed JWT bearer tokens (SPEC §5), when MEDIA_JWT_JWKS_URL or MEDIA_JWT_PUBLIC_KEY (PEM) is set;
+   * MEDIA_JWT_ISSUER and MEDIA_JWT_AUDIENCE are checked when given. Both modes.
+   */
+  readonly jwt: Option.Option<JwtOptions>
 }
 
 const positive = (name: string, fallback: number) =>
@@ -71,7 +77,8 @@ export const appConfig = Effect.gen(function*() {
     cdnUrl: yield* optionalString("MEDIA_CDN_URL"),
     cdnKeyPairId: yield* optionalString("MEDIA_CDN_KEY_PAIR_ID"),
     cdnPrivateKey: yield* Config.option(Config.Redacted("MEDIA_CDN_PRIVATE_KEY")),
-    cursorSecret: yield* Config.option(Config.Redacted("MEDIA_CURSOR_SECRET"))
+    cursorSecret: yield* Config.option(Config.Redacted("MEDIA_CURSOR_SECRET")),
+    jwt: yield* jwtOptions
   }
   return config
 })
@@ -82,6 +89,20 @@ export const requiredInAws = <A>(value: Option.Option<A>, variable: string): Eff
     onNone: () => Effect.fail(new Error(`${variable} is required when MEDIA_MODE=aws`)),
     onSome: Effect.succeed
   })
+
+const jwtOptions = Effect.gen(function*() {
+  const jwksUrl = yield* optionalString("MEDIA_JWT_JWKS_URL")
+  const publicKeyPem = yield* optionalString("MEDIA_JWT_PUBLIC_KEY")
+  if (Option.isNone(jwksUrl) && Option.isNone(publicKeyPem)) return Option.none<JwtOptions>()
+  const issuer = yield* optionalString("MEDIA_JWT_ISSUER")
+  const audience = yield* optionalString("MEDIA_JWT_AUDIENCE")
+  return Option.some<JwtOptions>({
+    jwksUrl: Option.getOrUndefined(jwksUrl),
+    publicKeyPem: Option.getOrUndefined(publicKeyPem),
+    issuer: Option.getOrUndefined(issuer),
+    audience: Option.getOrUndefined(audience)
+  })
+})
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("apps/AppConfig") {
   static readonly layer = Layer.effect(AppConfig, appConfig)

@@ -7,7 +7,7 @@
 import { join } from "node:path"
 import { Duration, Effect, FileSystem, Layer, Option } from "effect"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import { fromCredentialsFile } from "@media/adapters/auth/CredentialsAuthenticator"
+import * as CredentialsAuthenticator from "@media/adapters/auth/CredentialsAuthenticator"
 import * as CloudFrontUrlSigner from "@media/adapters/cloudfront/CloudFrontUrlSigner"
 import { layerVerifier } from "@media/adapters/cloudfront/CloudFrontUrlVerifier"
 import { diskFault } from "@media/adapters/disk/DiskFault"
@@ -18,7 +18,6 @@ import * as DynaliteFileRepository from "@media/adapters/dynamodb/DynaliteFileRe
 import { Cursors } from "@media/core/Cursors"
 import { originalsPrefix } from "@media/core/ObjectKeys"
 import { Processing } from "@media/core/usecases/Processing"
-import { Authenticator } from "@media/core/ports/Authenticator"
 import { FileIds } from "@media/core/ports/FileIds"
 import { UrlSigner } from "@media/core/ports/UrlSigner"
 import { AppConfig, mediaConfigLayer } from "../config/AppConfig.ts"
@@ -85,7 +84,7 @@ export const makeEmbedded = Effect.gen(function*() {
       privateKey: keys.cdn.privateKeyPem
     })),
     layerVerifier({ keyPairs: new Map([[keys.cdn.keyPairId, keys.cdn.publicKeyPem]]), baseUrl: cdnBase }),
-    Layer.effect(Authenticator, fromCredentialsFile(authFile)),
+    CredentialsAuthenticator.layer({ authFile, jwt: Option.getOrUndefined(config.jwt) }),
     imageProcessorLayer,
     Cursors.layer(keys.cursorSecret),
     FileIds.layer

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit } from "effect"
+import { ConfigProvider, Effect, Exit, Option } from "effect"
 import { appConfig } from "../../src/config/AppConfig.ts"
 
 const read = (env: Record<string, string>) =>
@@ -28,5 +28,23 @@ describe("appConfig processing settings", () => {
       ]) {
         assert.isTrue(Exit.isFailure(yield* Effect.exit(read(env))), JSON.stringify(env))
       }
+    }))
+})
+
+describe("appConfig JWT settings (both modes)", () => {
+  it.effect("are absent without a key, and read once from MEDIA_JWT_* with one", () =>
+    Effect.gen(function*() {
+      assert.isTrue(Option.isNone((yield* read({ MEDIA_JWT_ISSUER: "https://issuer" })).jwt))
+      const config = yield* read({
+        MEDIA_JWT_JWKS_URL: "https://issuer/.well-known/jwks.json",
+        MEDIA_JWT_ISSUER: "https://issuer",
+        MEDIA_JWT_AUDIENCE: "media"
+      })
+      assert.deepStrictEqual(Option.getOrUndefined(config.jwt), {
+        jwksUrl: "https://issuer/.well-known/jwks.json",
+        publicKeyPem: undefined,
+        issuer: "https://issuer",
+        audience: "media"
+      })
     }))
 })
