@@ -52,7 +52,11 @@ const page = `<!doctype html>
     <div id="reference"></div>
     <script src="${scriptPath}"></script>
     <script>
-      Scalar.createApiReference("#reference", ${JSON.stringify(scalarOptions)})
+      // The document's server is "/" (whatever origin serves it); the try-it client shows and
+      // sends to this page's origin, without "//v1" from joining "/" and "/v1".
+      Scalar.createApiReference("#reference", Object.assign(${JSON.stringify(scalarOptions)}, {
+        servers: [{ url: location.origin, description: "This server" }]
+      }))
     </script>
   </body>
 </html>

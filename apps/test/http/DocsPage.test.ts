@@ -97,10 +97,13 @@ describe("docs page in Chromium", () => {
             await page.getByText("Get a pre-signed upload target and create the file record").first().click()
             await page.getByRole("button", { name: /Test Request[\s\S]*post \/v1\/media\/upload-url/ }).first().click()
             const sent = page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/v1/media/upload-url"))
+            // The address the client shows is the one it sends to: this origin, one slash before /v1.
+            const shown = await page.locator("body").innerText()
             await page.getByRole("button", { name: /^Send/ }).first().click()
             const reply = await sent
-            return { url: reply.url(), status: reply.status(), body: reply.request().postDataJSON(), json: await reply.json() }
+            return { url: reply.url(), status: reply.status(), body: reply.request().postDataJSON(), json: await reply.json(), shown }
           })
+          assert.notInclude(response.shown, "//v1/", "the try-it address has no double slash")
           assert.strictEqual(response.url, `${url}/v1/media/upload-url`)
           assert.deepStrictEqual(response.body, example)
           assert.strictEqual(response.status, 200, JSON.stringify(response.json))
