@@ -77,6 +77,8 @@ describe("npm start (apps/src/server/main.ts)", () => {
       const started = yield* start({ PORT: String(port), MEDIA_DATA_DIR: join(dir, "data"), MEDIA_HTTP_LOG: "false" })
       yield* until200(`${origin}/healthz`, started)
       yield* until200(`${origin}/readyz`, started)
+      // The start-up log tells a person where to go next.
+      for (const link of [`${origin}/app/`, `${origin}/docs`]) assert.include(started.output(), link)
 
       const apiId = /api_id:\s+(\S+)/.exec(started.output())?.[1]
       const password = /password:\s+(\S+)/.exec(started.output())?.[1]

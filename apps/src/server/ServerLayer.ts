@@ -25,7 +25,17 @@ export const ServerLayer = Layer.unwrap(Effect.gen(function*() {
   const on = listen(config.port, config.host)
   const server = config.mode === "aws" ? on(yield* makeAws) : on(yield* makeEmbedded)
   return server.pipe(
-    Layer.tap(() => Effect.logInfo("media object storage listening", { mode: config.mode, host: config.host, port: config.port })),
+    Layer.tap(() =>
+      Effect.logInfo("media object storage listening", {
+        mode: config.mode,
+        host: config.host,
+        port: config.port,
+        // Where a person goes next (embedded: the public URL also serves the web app).
+        api: `${config.publicUrl}/v1/media`,
+        docs: `${config.publicUrl}/docs`,
+        ...(config.mode === "embedded" ? { app: `${config.publicUrl}/app/` } : {})
+      })
+    ),
     Layer.provide([HttpConfig.layerFromEnv, ServerLimits.layerFromEnv])
   )
 })).pipe(
