@@ -8,7 +8,7 @@ import { Clock, Duration, Effect } from "effect"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
-import { type ChildServer, crash, freePort, killAll, startServer } from "./support/ChildServer.ts"
+import { api as childApi, type ChildServer, crash, freePort, killAll, startServer } from "./support/ChildServer.ts"
 
 afterAll(killAll)
 
@@ -17,14 +17,7 @@ const token = "crash-test-token-4f1c9a7e2b"
 const photo = readFileSync(new URL("../../adapters/test/fixtures/images/orientation/Landscape_1.jpg", import.meta.url))
 const uploads = 12
 
-const api = (server: ChildServer, path: string, init: RequestInit = {}) =>
-  Effect.promise(async () => {
-    const response = await fetch(`${server.url}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) }
-    })
-    return { status: response.status, text: await response.text() }
-  })
+const api = (server: ChildServer, path: string, init: RequestInit = {}) => childApi(server, token, path, init)
 
 /** upload-url, then the multipart POST straight to storage; returns the file id after the 204. */
 const uploadPhoto = (server: ChildServer, i: number) =>

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { fillUp, remount, tmpfs } from "../support/tmpfs.ts"
-import { type ChildServer, crash, freePort, killAll, startServer } from "./support/ChildServer.ts"
+import { api as childApi, type ChildServer, crash, freePort, killAll, type Reply, request, startServer } from "./support/ChildServer.ts"
 
 afterAll(killAll)
 
@@ -22,23 +22,7 @@ const account = "10020"
 const token = "disk-full-test-token-51c0e9"
 const photo = readFileSync(new URL("../../adapters/test/fixtures/images/orientation/Landscape_1.jpg", import.meta.url))
 
-interface Reply {
-  readonly status: number
-  readonly headers: Headers
-  readonly text: string
-}
-
-const request = (url: string, init: RequestInit = {}) =>
-  Effect.promise(async (): Promise<Reply> => {
-    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) })
-    return { status: response.status, headers: response.headers, text: await response.text() }
-  })
-
-const api = (server: ChildServer, path: string, init: RequestInit = {}) =>
-  request(`${server.url}${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) }
-  })
+const api = (server: ChildServer, path: string, init: RequestInit = {}) => childApi(server, token, path, init)
 
 interface Ticket {
   readonly file_id: string

@@ -13,7 +13,7 @@ import { join } from "node:path"
 import * as DynaliteFileRepository from "@media/adapters/dynamodb/DynaliteFileRepository"
 import type { AccountId, FileId } from "@media/core/Ids"
 import { FileRepository } from "@media/core/ports/FileRepository"
-import { type ChildServer, crash, freePort, killAll, startServer } from "./support/ChildServer.ts"
+import { api as childApi, type ChildServer, crash, freePort, killAll, startServer } from "./support/ChildServer.ts"
 
 afterAll(killAll)
 
@@ -24,14 +24,7 @@ const photo = readFileSync(new URL("../../adapters/test/fixtures/images/orientat
 const largeSize = 12 * 1024 * 1024
 const readers = 30
 
-const api = (server: ChildServer, path: string, init: RequestInit = {}) =>
-  Effect.promise(async () => {
-    const response = await fetch(`${server.url}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) }
-    })
-    return { status: response.status, text: await response.text() }
-  })
+const api = (server: ChildServer, path: string, init: RequestInit = {}) => childApi(server, token, path, init)
 
 const readyFile = (server: ChildServer) =>
   Effect.gen(function*() {

@@ -8,15 +8,9 @@ import { ObjectStore } from "@media/core/ports/ObjectStore"
 import { Processing } from "@media/core/usecases/Processing"
 import { AppConfig } from "../../src/config/AppConfig.ts"
 import { handleArrivals } from "../../src/lambda/object-created/handleArrivals.ts"
+import { png } from "../../../core/test/fixtures.ts"
 import { requestUpload } from "../../../core/test/usecases/helpers.ts"
 
-const png = (width: number, height: number): Uint8Array => {
-  const bytes = new Uint8Array(32)
-  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
-  new DataView(bytes.buffer).setUint32(16, width)
-  new DataView(bytes.buffer).setUint32(20, height)
-  return bytes
-}
 
 /** What S3 sends for a POST upload (the key form-encoded, as S3 encodes it). */
 const notification = (bucket: string, key: string, size: number) => ({

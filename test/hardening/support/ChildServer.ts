@@ -64,3 +64,24 @@ export const crash = (server: ChildServer) =>
 export const killAll = () => {
   for (const child of children) child.kill("SIGKILL")
 }
+
+/** What a test reads of a reply: status, headers and the body as text. */
+export interface Reply {
+  readonly status: number
+  readonly headers: Headers
+  readonly text: string
+}
+
+/** One request (30 s bound, so a hung server fails the test instead of stalling it). */
+export const request = (url: string, init: RequestInit = {}) =>
+  Effect.promise(async (): Promise<Reply> => {
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) })
+    return { status: response.status, headers: response.headers, text: await response.text() }
+  })
+
+/** A request to the child's API as the bearer `token`. */
+export const api = (server: ChildServer, token: string, path: string, init: RequestInit = {}) =>
+  request(`${server.url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) }
+  })
