@@ -6,25 +6,14 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { freePort } from "../hardening/support/ChildServer.ts"
 import { fetchUrl } from "./client.ts"
 
 const repoRoot = join(import.meta.dirname, "../..")
 const main = join(repoRoot, "apps/src/server/main.ts")
 
-const freePort = Effect.promise(() =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer()
-    probe.once("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
-)
 
 interface Started {
   readonly child: ChildProcess
