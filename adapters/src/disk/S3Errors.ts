@@ -43,6 +43,8 @@ export const notMultipart = () =>
 export const corsForbidden = () =>
   error(403, "AccessForbidden")("CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.")
 export const internalError = () => error(500, "InternalError")("We encountered an internal error. Please try again.")
+/** A `Range` that starts past the object's end (416). */
+export const invalidRange = () => error(416, "InvalidRange")("The requested range is not satisfiable")
 /** S3's answer when it cannot take a request for now; S3's SDKs retry it with backoff. */
 export const serviceUnavailable = error(503, "ServiceUnavailable")
 

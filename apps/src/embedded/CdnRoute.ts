@@ -10,6 +10,8 @@ import { Effect, Option } from "effect"
 import { HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { CloudFrontUrlVerifier } from "@media/adapters/cloudfront/CloudFrontUrlVerifier"
 import type { StoredObject } from "@media/adapters/disk/DiskObjectReader"
+import * as S3Errors from "@media/adapters/disk/S3Errors"
+import { processedContentType } from "@media/core/ContentType"
 import { nowSeconds } from "@media/core/nowSeconds"
 import { parseDerivativeKey } from "@media/core/ObjectKeys"
 import { FileRepository } from "@media/core/ports/FileRepository"
@@ -18,15 +20,9 @@ import { CdnObjects } from "./CdnObjects.ts"
 
 export const cdnPath = "/cdn"
 
-const s3Error = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-  HttpServerResponse.text(
-    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
-    { status, contentType: "application/xml", headers }
-  )
-
 // CloudFront answers a refused signed URL with 403, and S3 behind it answers a missing object the same way
 // when the distribution may not list the bucket: the client learns nothing about what exists.
-const accessDenied = s3Error(403, "AccessDenied", "Access denied")
+const accessDenied = S3Errors.toResponse(S3Errors.accessDenied("Access denied"))
 
 const unavailable = HttpServerResponse.empty({ status: 503 })
 
@@ -68,10 +64,7 @@ const respond = (request: HttpServerRequest.HttpServerRequest, object: StoredObj
   if (notModified(request, object)) return HttpServerResponse.empty({ status: 304, headers })
   const range = rangeOf(request, object, lastModified)
   if (range._tag === "Unsatisfiable") {
-    return s3Error(416, "InvalidRange", "The requested range is not satisfiable", {
-      ...headers,
-      "content-range": contentRange(range, object.size)!
-    })
+    return S3Errors.toResponse(S3Errors.invalidRange(), { ...headers, "content-range": contentRange(range, object.size)! })
   }
   const [status, start, end] = range._tag === "Part" ? [206, range.start, range.end] : [200, 0, object.size - 1]
   const partHeaders = range._tag === "Part" ? { ...headers, "content-range": contentRange(range, object.size)! } : headers
@@ -80,12 +73,12 @@ const respond = (request: HttpServerRequest.HttpServerRequest, object: StoredObj
     // No body, so nothing is opened; Node sends these headers as they are.
     return HttpServerResponse.empty({
       status,
-      headers: { ...partHeaders, "content-type": "image/jpeg", "content-length": String(length) }
+      headers: { ...partHeaders, "content-type": processedContentType, "content-length": String(length) }
     })
   }
   return HttpServerResponse.stream(object.read(start, end), {
     status,
-    contentType: "image/jpeg",
+    contentType: processedContentType,
     contentLength: length,
     headers: partHeaders
   })
