@@ -52,6 +52,8 @@ export const buildWebApp = async (config: WebConfig = { apiBaseUrl: "" }): Promi
     absWorkingDir: webRoot,
     entryPoints: { app: "src/main.ts" },
     bundle: true,
+    // Our workspace packages from their TypeScript sources (their exports' "@media-object-storage/source").
+    conditions: ["@media-object-storage/source"],
     format: "esm",
     target: ["es2022", "chrome109", "firefox115", "safari16"],
     minify: true,

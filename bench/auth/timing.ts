@@ -17,9 +17,9 @@
  * Wall times on a shared machine are noisy: compare within one run.
  */
 import { Effect, Redacted } from "effect"
-import { ClientAddress } from "@media/adapters/auth/ClientAddress"
-import { make } from "@media/adapters/auth/CredentialsAuthenticator"
-import { hashSecret } from "@media/adapters/auth/SecretHash"
+import { ClientAddress } from "@media-object-storage/adapters/auth/ClientAddress"
+import { make } from "@media-object-storage/adapters/auth/CredentialsAuthenticator"
+import { hashSecret } from "@media-object-storage/adapters/auth/SecretHash"
 
 const rounds = Number(process.env.BENCH_AUTH_ROUNDS ?? 20)
 const floodSize = Number(process.env.BENCH_AUTH_FLOOD ?? 200)

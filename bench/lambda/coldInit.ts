@@ -11,9 +11,9 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:
 import { cpus, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
-import { generateKeyPair } from "@media/adapters/cloudfront/CloudFrontKeys"
-import { makeDocumentClient } from "@media/adapters/dynamodb/DynamoTable"
-import { createTable } from "@media/adapters/dynamodb/TableSchema"
+import { generateKeyPair } from "@media-object-storage/adapters/cloudfront/CloudFrontKeys"
+import { makeDocumentClient } from "@media-object-storage/adapters/dynamodb/DynamoTable"
+import { createTable } from "@media-object-storage/adapters/dynamodb/TableSchema"
 import { startDynalite } from "../../test/support/dynamodbLocal.ts"
 import { repoRoot } from "../../infra/bundle/bundleLambdas.ts"
 

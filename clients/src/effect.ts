@@ -14,7 +14,7 @@
 import { Context, Layer } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
 import { HttpApiClient } from "effect/http-api"
-import { MediaApi } from "@media/apps/http/api/MediaApi"
+import { MediaApi } from "@media-object-storage/api/MediaApi"
 import { authorizationHeader } from "./ApiCaller.ts"
 import type { MediaAuth } from "./ClientOptions.ts"
 
@@ -23,7 +23,7 @@ export { MediaApi }
  * `getFile` and `deleteFile` take their `file_id` as a `FileId` (a lowercase UUID), decoded once:
  * `Schema.decodeSync(FileId)(id)`; the typed `requestUpload` answers one already decoded.
  */
-export { FileId } from "@media/core/Ids"
+export { FileId } from "@media-object-storage/core/Ids"
 /** The contract's error classes, as the typed client fails with them (SPEC §7). */
 export {
   FileNotFoundError,
@@ -34,7 +34,7 @@ export {
   PayloadTooLargeError,
   UnauthorizedError,
   UnsupportedMediaTypeError
-} from "@media/apps/http/api/ApiErrors"
+} from "@media-object-storage/api/ApiErrors"
 
 /** Where the API is and who calls it; see `MediaClientOptions`. */
 export interface MediaApiClientOptions {
@@ -54,7 +54,7 @@ export const make = (options: MediaApiClientOptions) =>
   })
 
 /** The typed client as a service. */
-export class MediaApiClient extends Context.Service<MediaApiClient, MediaApiClientShape>()("@media/client/MediaApiClient") {
+export class MediaApiClient extends Context.Service<MediaApiClient, MediaApiClientShape>()("@media-object-storage/client/MediaApiClient") {
   /** The client over the `HttpClient` the layer is given. */
   static layer = (options: MediaApiClientOptions) => Layer.effect(MediaApiClient, make(options))
   /** The client over the platform's `fetch`. */

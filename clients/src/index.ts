@@ -1,6 +1,6 @@
 /**
- * `@media/client`: the Promise client of Media Object Storage for browsers,
- * Node and Deno. Effect users: `@media/client/effect` (the typed HttpApiClient).
+ * `@media-object-storage/client`: the Promise client of Media Object Storage for browsers,
+ * Node and Deno. Effect users: `@media-object-storage/client/effect` (the typed HttpApiClient).
  */
 export { MediaClient } from "./MediaClient.ts"
 export type {

@@ -2,9 +2,9 @@
  * The wire shapes of the API (SPEC §2, §3), taken from the HttpApi contract's
  * schemas as types only, so the plain client carries no schema code at run time.
  */
-import type { FileView } from "@media/core/FileView"
-import type { SearchResult, UploadTicket as UploadTicketSchema } from "@media/apps/http/api/MediaGroup"
-import type { ErrorBody } from "@media/apps/http/api/ApiErrors"
+import type { FileView } from "@media-object-storage/core/FileView"
+import type { SearchResult, UploadTicket as UploadTicketSchema } from "@media-object-storage/api/MediaGroup"
+import type { ErrorBody } from "@media-object-storage/api/ApiErrors"
 
 /**
  * A file record as the API returns it (SPEC §2): `file_id`, `content_type`,

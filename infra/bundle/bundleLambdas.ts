@@ -110,6 +110,8 @@ export const bundleLambdas = async (options: BundleOptions = {}): Promise<Readon
       target: "node22",
       format: "esm",
       mainFields: ["module", "main"],
+      // Our workspace packages from their TypeScript sources (their exports' "@media-object-storage/source").
+      conditions: ["@media-object-storage/source"],
       external: lambda.processes ? ["sharp"] : [],
       banner: { js: banner },
       // Less to parse at a cold start; error tags and span names are strings, so logs stay readable.

@@ -29,7 +29,7 @@ import {
   type StackProps
 } from "aws-cdk-lib"
 import type { Construct } from "constructs"
-import { tableDefinition } from "@media/adapters/dynamodb/TableSchema"
+import { tableDefinition } from "@media-object-storage/adapters/dynamodb/TableSchema"
 import { apiActions, objectCreatedActions, sweepActions } from "./permissions.ts"
 
 export interface MediaStackProps extends StackProps {

@@ -10,9 +10,9 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFile
 import { connect, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as DynaliteFileRepository from "@media/adapters/dynamodb/DynaliteFileRepository"
-import type { AccountId, FileId } from "@media/core/Ids"
-import { FileRepository } from "@media/core/ports/FileRepository"
+import * as DynaliteFileRepository from "@media-object-storage/adapters/dynamodb/DynaliteFileRepository"
+import type { AccountId, FileId } from "@media-object-storage/core/Ids"
+import { FileRepository } from "@media-object-storage/core/ports/FileRepository"
 import { api as childApi, type ChildServer, crash, freePort, killAll, startServer } from "./support/ChildServer.ts"
 
 afterAll(killAll)

@@ -7,7 +7,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as fc from "fast-check"
-import { ObjectStore } from "@media/core/ports/ObjectStore"
+import { ObjectStore } from "@media-object-storage/core/ports/ObjectStore"
 import { call, createFile, layerTestServer, TestServer } from "../../apps/test/http/support.ts"
 import { pngHeader } from "./support/files.ts"
 import { type RawReply, type RawRequest, rawRequest } from "./support/rawRequest.ts"

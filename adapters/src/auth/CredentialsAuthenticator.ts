@@ -10,7 +10,7 @@
  */
 import { timingSafeEqual } from "node:crypto"
 import { Deferred, Effect, Exit, Layer, Option, Redacted } from "effect"
-import { Authenticator, type Principal, Unauthenticated } from "@media/core/ports/Authenticator"
+import { Authenticator, type Principal, Unauthenticated } from "@media-object-storage/core/ports/Authenticator"
 import { looksLikeJwt, parseAuthorization, type PresentedCredentials } from "./AuthorizationHeader.ts"
 import { ClientAddress } from "./ClientAddress.ts"
 import { CredentialsFileError, readCredentialsFile, sha256, type ValidCredential, validateCredentials } from "./CredentialsFile.ts"

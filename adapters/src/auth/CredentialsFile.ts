@@ -5,8 +5,8 @@
 import { hash } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { Effect, Option, Redacted, Schema } from "effect"
-import { AccountId, isAccountId } from "@media/core/Ids"
-import { type Permission, permissions as knownPermissions } from "@media/core/ports/Authenticator"
+import { AccountId, isAccountId } from "@media-object-storage/core/Ids"
+import { type Permission, permissions as knownPermissions } from "@media-object-storage/core/ports/Authenticator"
 import { token68 } from "./AuthorizationHeader.ts"
 import { parseSecretHash, type SecretHash } from "./SecretHash.ts"
 

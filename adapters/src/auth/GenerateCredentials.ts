@@ -4,8 +4,8 @@
  */
 import { randomBytes } from "node:crypto"
 import { Effect, Redacted } from "effect"
-import type { AccountId } from "@media/core/Ids"
-import { permissions } from "@media/core/ports/Authenticator"
+import type { AccountId } from "@media-object-storage/core/Ids"
+import { permissions } from "@media-object-storage/core/ports/Authenticator"
 import type { CredentialsDocument } from "./CredentialsFile.ts"
 import { hashSecret } from "./SecretHash.ts"
 

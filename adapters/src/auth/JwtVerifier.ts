@@ -5,8 +5,8 @@
 import { createPublicKey } from "node:crypto"
 import { createRemoteJWKSet, importSPKI, type JWTPayload, jwtVerify } from "jose"
 import { Clock, Effect, Schema } from "effect"
-import { isAccountId } from "@media/core/Ids"
-import { type Permission, permissions as knownPermissions, type Principal, Unauthenticated } from "@media/core/ports/Authenticator"
+import { isAccountId } from "@media-object-storage/core/Ids"
+import { type Permission, permissions as knownPermissions, type Principal, Unauthenticated } from "@media-object-storage/core/ports/Authenticator"
 
 export interface JwtOptions {
   /** Keys from a JWKS document (fetched and cached by jose). Exactly one of `jwksUrl` and `publicKeyPem`. */

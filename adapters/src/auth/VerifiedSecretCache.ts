@@ -11,7 +11,7 @@
  * repeated wrong password for a real one (see docs/security.md).
  */
 import { Clock, Effect } from "effect"
-import type { Principal } from "@media/core/ports/Authenticator"
+import type { Principal } from "@media-object-storage/core/ports/Authenticator"
 
 export interface VerifiedSecretCache {
   /** The principal verified under `key`, if its entry has not expired; a hit extends the entry's life. */

@@ -11,7 +11,7 @@
 import { createPrivateKey, type KeyObject, sign } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
-import { SigningError, UrlSigner } from "@media/core/ports/UrlSigner"
+import { SigningError, UrlSigner } from "@media-object-storage/core/ports/UrlSigner"
 import { cannedPolicy } from "./CannedPolicy.ts"
 import { encodeKey, normalizeBaseUrl } from "./CdnPath.ts"
 import { CloudFrontConfigError } from "./CloudFrontErrors.ts"

@@ -4,7 +4,7 @@
  * the bytes of a range as a pulled stream, so a download never holds the
  * object in memory and a client that stops reading stops the reads.
  */
-import { StorageError } from "@media/core/ports/ObjectStore"
+import { StorageError } from "@media-object-storage/core/ports/ObjectStore"
 import { Effect, FileSystem, Option, PlatformError, Result, Stream } from "effect"
 import { objectFiles } from "./ObjectFiles.ts"
 

@@ -4,7 +4,7 @@
  * very code the S3 store uses.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import { ObjectStore, StorageError, type UploadPolicy } from "@media/core/ports/ObjectStore"
+import { ObjectStore, StorageError, type UploadPolicy } from "@media-object-storage/core/ports/ObjectStore"
 import { Clock, Duration, Effect, FileSystem, Layer, Option, PlatformError, Random, Redacted, Result, Schema } from "effect"
 import { basename, join } from "node:path"
 import { presignPost } from "../s3/presignPost.ts"

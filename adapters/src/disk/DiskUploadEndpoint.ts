@@ -7,7 +7,7 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Cause, Effect, FileSystem, Layer, Option, Stream } from "effect"
 import { HttpRouter, type HttpServerRequest, HttpServerResponse, Multipart } from "effect/http"
-import { ObjectArrived } from "@media/core/ObjectArrived"
+import { ObjectArrived } from "@media-object-storage/core/ObjectArrived"
 import { type LocalCredentials, localRegion, storagePath } from "./LocalCredentials.ts"
 import { makeReceiver, type StoredUpload } from "./ReceiveUpload.ts"
 import * as S3Errors from "./S3Errors.ts"

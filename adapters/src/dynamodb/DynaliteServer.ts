@@ -6,7 +6,7 @@
  * port instead, for callers that need a real endpoint.
  */
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
-import { RepositoryError } from "@media/core/ports/FileRepository"
+import { RepositoryError } from "@media-object-storage/core/ports/FileRepository"
 import dynalite from "dynalite"
 import db, { type DynaliteStore } from "dynalite/db/index.js"
 import { Cause, Clock, Effect, Layer } from "effect"

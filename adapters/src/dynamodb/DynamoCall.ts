@@ -2,7 +2,7 @@
  * The one place SDK promises become Effects: every DynamoDB call goes through
  * `send`, and conditional writes through `sendConditional`.
  */
-import { RepositoryError, WriteConflict } from "@media/core/ports/FileRepository"
+import { RepositoryError, WriteConflict } from "@media-object-storage/core/ports/FileRepository"
 import { Effect } from "effect"
 
 export const send = <A>(operation: string, run: (signal: AbortSignal) => Promise<A>) =>

@@ -35,10 +35,10 @@
  * malformed item is a RepositoryError, never a crash.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb"
-import type { FileRecord } from "@media/core/FileRecord"
-import type { AccountId, FileId } from "@media/core/Ids"
-import { FileRepository, type SearchQuery } from "@media/core/ports/FileRepository"
-import { compareCodePoints, sortKey } from "@media/core/SortPosition"
+import type { FileRecord } from "@media-object-storage/core/FileRecord"
+import type { AccountId, FileId } from "@media-object-storage/core/Ids"
+import { FileRepository, type SearchQuery } from "@media-object-storage/core/ports/FileRepository"
+import { compareCodePoints, sortKey } from "@media-object-storage/core/SortPosition"
 import { Effect, Layer, Option } from "effect"
 import { send, sendConditional } from "./DynamoCall.ts"
 import { DynamoTable, type DynamoTableOptions, layerClient as tableLayerClient } from "./DynamoTable.ts"

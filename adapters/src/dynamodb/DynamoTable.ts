@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
-import type { RepositoryError } from "@media/core/ports/FileRepository"
+import type { RepositoryError } from "@media-object-storage/core/ports/FileRepository"
 import { Config, Context, Effect, Layer } from "effect"
 import { createTable } from "./TableSchema.ts"
 

@@ -2,11 +2,11 @@
  * How a FileRecord is laid out as a DynamoDB item: its table key, its keys in
  * the `search` and `due` indexes, and the way back (decoded, never trusted).
  */
-import { FileRecord } from "@media/core/FileRecord"
-import type { AccountId, FileId } from "@media/core/Ids"
-import { RepositoryError } from "@media/core/ports/FileRepository"
-import { type SortPosition, sortKey } from "@media/core/SortPosition"
-import type { EntityType } from "@media/core/EntityType"
+import { FileRecord } from "@media-object-storage/core/FileRecord"
+import type { AccountId, FileId } from "@media-object-storage/core/Ids"
+import { RepositoryError } from "@media-object-storage/core/ports/FileRepository"
+import { type SortPosition, sortKey } from "@media-object-storage/core/SortPosition"
+import type { EntityType } from "@media-object-storage/core/EntityType"
 import { Effect, Schema } from "effect"
 
 export const fileSk = "FILE"

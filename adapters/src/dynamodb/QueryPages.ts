@@ -6,7 +6,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb"
 import { Effect, Option, Stream } from "effect"
 import { send } from "./DynamoCall.ts"
-import type { RepositoryError } from "@media/core/ports/FileRepository"
+import type { RepositoryError } from "@media-object-storage/core/ports/FileRepository"
 
 /** An item, or a key to resume from, as the document client gives them. */
 export type Item = Record<string, unknown>

@@ -20,7 +20,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb"
 import { Effect, Stream } from "effect"
-import type { RepositoryError } from "@media/core/ports/FileRepository"
+import type { RepositoryError } from "@media-object-storage/core/ports/FileRepository"
 import { send, sendConditional } from "./DynamoCall.ts"
 import type { DynamoTable } from "./DynamoTable.ts"
 import { dueShards, duePk } from "./FileItem.ts"

@@ -4,7 +4,7 @@
  */
 import { type CreateTableCommandInput, CreateTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb"
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
-import { RepositoryError } from "@media/core/ports/FileRepository"
+import { RepositoryError } from "@media-object-storage/core/ports/FileRepository"
 import { Effect } from "effect"
 import { send } from "./DynamoCall.ts"
 

@@ -10,7 +10,7 @@ import {
   S3Client,
   type S3ClientConfig
 } from "@aws-sdk/client-s3"
-import { ObjectStore, StorageError, type UploadPolicy } from "@media/core/ports/ObjectStore"
+import { ObjectStore, StorageError, type UploadPolicy } from "@media-object-storage/core/ports/ObjectStore"
 import { Config, Effect, Layer, Option } from "effect"
 import { presignPost } from "./presignPost.ts"
 

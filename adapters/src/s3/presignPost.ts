@@ -4,8 +4,8 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3"
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post"
-import { StorageError, type UploadPolicy, type UploadTarget } from "@media/core/ports/ObjectStore"
-import { nowSeconds } from "@media/core/nowSeconds"
+import { StorageError, type UploadPolicy, type UploadTarget } from "@media-object-storage/core/ports/ObjectStore"
+import { nowSeconds } from "@media-object-storage/core/nowSeconds"
 import { Effect } from "effect"
 
 export const presignPost = (client: S3Client, bucket: string, policy: UploadPolicy): Effect.Effect<UploadTarget, StorageError> =>

@@ -5,13 +5,13 @@
  */
 import { Effect, Layer } from "effect"
 import sharp, { type Raw } from "sharp"
-import { isAccepted, sniff } from "@media/core/ImageFormat"
+import { isAccepted, sniff } from "@media-object-storage/core/ImageFormat"
 import {
   type EncodedImage,
   ImageProcessor,
   ImageRejected,
   type ProcessOptions
-} from "@media/core/ports/ImageProcessor"
+} from "@media-object-storage/core/ports/ImageProcessor"
 import { classifySharpError } from "./classifySharpError.ts"
 import { decodedBytes } from "./decodedBytes.ts"
 import { pipelineColourspace } from "./pipelineColourspace.ts"

@@ -2,7 +2,7 @@
  * Sorts a sharp/libvips failure into a final rejection of the image or a
  * transient error worth a retry (SPEC §6 failure codes).
  */
-import { ImageRejected, ProcessorError } from "@media/core/ports/ImageProcessor"
+import { ImageRejected, ProcessorError } from "@media-object-storage/core/ports/ImageProcessor"
 
 // Decoder messages seen when feeding truncated and bit-flipped JPEG, PNG, WebP
 // and GIF files to libvips 8.18 (see adapters/test/sharp/): they describe the

@@ -4,11 +4,11 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Redacted } from "effect"
 import { TestClock } from "effect/testing"
-import { Authenticator } from "@media/core/ports/Authenticator"
+import { Authenticator } from "@media-object-storage/core/ports/Authenticator"
 import { fromCredentialsFile, layer, make } from "../../src/auth/CredentialsAuthenticator.ts"
 import { generateCredentials } from "../../src/auth/GenerateCredentials.ts"
 import { hashSecret } from "../../src/auth/SecretHash.ts"
-import type { AccountId } from "@media/core/Ids"
+import type { AccountId } from "@media-object-storage/core/Ids"
 
 const fast = { N: 1024, r: 8, p: 1 }
 const basic = (id: string, password: string) => `Basic ${Buffer.from(`${id}:${password}`).toString("base64")}`

@@ -1,5 +1,5 @@
 import { assert, describe, it, layer } from "@effect/vitest"
-import { ObjectStore } from "@media/core/ports/ObjectStore"
+import { ObjectStore } from "@media-object-storage/core/ports/ObjectStore"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Effect, Option, Result } from "effect"
 import fc from "fast-check"

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import type { UploadTarget } from "@media/core/ports/ObjectStore"
+import type { UploadTarget } from "@media-object-storage/core/ports/ObjectStore"
 import { Effect, Redacted } from "effect"
 import { type PolicyContext, signPolicy, verifyPostPolicy } from "../../src/disk/PostPolicy.ts"
 import { decodePolicy } from "../s3/postForm.ts"

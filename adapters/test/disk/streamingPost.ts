@@ -2,7 +2,7 @@
  * POSTs a signed form whose file part is generated lazily, chunk by chunk, so a
  * test can see how much of an oversized upload the server read before refusing it.
  */
-import type { UploadTarget } from "@media/core/ports/ObjectStore"
+import type { UploadTarget } from "@media-object-storage/core/ports/ObjectStore"
 import { Effect } from "effect"
 
 export interface StreamingResult {

@@ -1,7 +1,7 @@
 /** A disk store in a fresh temp directory, removed when the layer is released. */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Context, Effect, FileSystem, Layer, Redacted } from "effect"
-import type { UploadPolicy } from "@media/core/ports/ObjectStore"
+import type { UploadPolicy } from "@media-object-storage/core/ports/ObjectStore"
 import { layer as diskLayer } from "../../src/disk/DiskObjectStore.ts"
 import { presignPost } from "../../src/s3/presignPost.ts"
 import { makeClient } from "../../src/s3/S3ObjectStore.ts"

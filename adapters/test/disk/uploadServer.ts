@@ -9,7 +9,7 @@ import { HttpRouter, HttpServer } from "effect/http"
 import { createServer } from "node:http"
 import { layer as diskLayer } from "../../src/disk/DiskObjectStore.ts"
 import { uploadRoutes } from "../../src/disk/DiskUploadEndpoint.ts"
-import type { ObjectArrived } from "@media/core/ObjectArrived"
+import type { ObjectArrived } from "@media-object-storage/core/ObjectArrived"
 import { StoreRoot, testCredentials } from "./testStore.ts"
 
 export const maxUploadBytes = 1024 * 1024

@@ -5,9 +5,9 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { PutCommand } from "@aws-sdk/lib-dynamodb"
-import type { EntityKey } from "@media/core/EntityKey"
-import type { FileRecord } from "@media/core/FileRecord"
-import { FileRepository } from "@media/core/ports/FileRepository"
+import type { EntityKey } from "@media-object-storage/core/EntityKey"
+import type { FileRecord } from "@media-object-storage/core/FileRecord"
+import { FileRepository } from "@media-object-storage/core/ports/FileRepository"
 import { Effect, Option, Result } from "effect"
 import { DynamoTable } from "../../src/dynamodb/DynamoTable.ts"
 import { fileKey, searchPk } from "../../src/dynamodb/FileItem.ts"

@@ -4,8 +4,8 @@
  * and no write acknowledged before or after the episode is lost at a restart.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type FileRecord } from "@media/core/FileRecord"
-import { FileRepository } from "@media/core/ports/FileRepository"
+import { type FileRecord } from "@media-object-storage/core/FileRecord"
+import { FileRepository } from "@media-object-storage/core/ports/FileRepository"
 import { Context, Effect, Exit, Layer, Option } from "effect"
 import { rmSync } from "node:fs"
 import { join } from "node:path"

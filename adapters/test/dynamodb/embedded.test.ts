@@ -1,6 +1,6 @@
 /** The embedded-mode layer: dynalite in process, on disk, surviving a restart. */
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { FileRepository } from "@media/core/ports/FileRepository"
+import { FileRepository } from "@media-object-storage/core/ports/FileRepository"
 import { Effect, Layer, Option } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"

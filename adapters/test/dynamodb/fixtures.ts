@@ -4,10 +4,10 @@
  * files), and a record builder.
  */
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
-import type { EntityKey } from "@media/core/EntityKey"
-import type { FileRecord } from "@media/core/FileRecord"
-import type { AccountId, FileId } from "@media/core/Ids"
-import { FileRepository } from "@media/core/ports/FileRepository"
+import type { EntityKey } from "@media-object-storage/core/EntityKey"
+import type { FileRecord } from "@media-object-storage/core/FileRecord"
+import type { AccountId, FileId } from "@media-object-storage/core/Ids"
+import { FileRepository } from "@media-object-storage/core/ports/FileRepository"
 import { Clock, Effect, Layer } from "effect"
 import type { LocalDynamo } from "../../../test/support/dynamodbLocal.ts"
 import { make } from "../../src/dynamodb/DynamoFileRepository.ts"

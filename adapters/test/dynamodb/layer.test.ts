@@ -3,7 +3,7 @@
  * and credentials from the AWS SDK's own env vars — pointed here at dynalite.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { FileRepository } from "@media/core/ports/FileRepository"
+import { FileRepository } from "@media-object-storage/core/ports/FileRepository"
 import { ConfigProvider, Effect, Layer, Option } from "effect"
 import { startDynalite } from "../../../test/support/dynamodbLocal.ts"
 import { layer } from "../../src/dynamodb/DynamoFileRepository.ts"

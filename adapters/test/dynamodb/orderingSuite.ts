@@ -4,9 +4,9 @@
  * drift between the two would show here.
  */
 import { assert, it } from "@effect/vitest"
-import type { EntityKey } from "@media/core/EntityKey"
-import { makeMemoryFileRepository } from "@media/core/memory/MemoryFileRepository"
-import { FileRepository } from "@media/core/ports/FileRepository"
+import type { EntityKey } from "@media-object-storage/core/EntityKey"
+import { makeMemoryFileRepository } from "@media-object-storage/core/memory/MemoryFileRepository"
+import { FileRepository } from "@media-object-storage/core/ports/FileRepository"
 import { Effect } from "effect"
 import { accountA, accountB, freshRepository, type LocalStore, record } from "./fixtures.ts"
 import { allPages, ids } from "./searchHelpers.ts"

@@ -5,7 +5,7 @@
  * LevelDB files, as a SIGKILL at that moment would leave them.
  */
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { FileRepository } from "@media/core/ports/FileRepository"
+import { FileRepository } from "@media-object-storage/core/ports/FileRepository"
 import { Effect, Layer, Option } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"

@@ -1,9 +1,9 @@
 /** Search helpers for the adapter tests: prefixes from raw strings, and walking every page. */
-import { type EntityPrefix, parsePrefix } from "@media/core/EntityKey"
-import type { FileRecord } from "@media/core/FileRecord"
-import type { AccountId } from "@media/core/Ids"
-import { FileRepository } from "@media/core/ports/FileRepository"
-import type { SortPosition } from "@media/core/SortPosition"
+import { type EntityPrefix, parsePrefix } from "@media-object-storage/core/EntityKey"
+import type { FileRecord } from "@media-object-storage/core/FileRecord"
+import type { AccountId } from "@media-object-storage/core/Ids"
+import { FileRepository } from "@media-object-storage/core/ports/FileRepository"
+import type { SortPosition } from "@media-object-storage/core/SortPosition"
 import { Effect, Result } from "effect"
 
 export const prefix = (raw: string): EntityPrefix => Result.getOrThrow(parsePrefix("shipment_item", raw))

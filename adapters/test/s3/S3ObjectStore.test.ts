@@ -1,5 +1,5 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { ObjectStore } from "@media/core/ports/ObjectStore"
+import { ObjectStore } from "@media-object-storage/core/ports/ObjectStore"
 import { Effect, Layer, Option } from "effect"
 import { S3rverTest } from "../../../test/support/s3rver.ts"
 import { objectCreatedRecords } from "../../src/s3/S3Event.ts"

@@ -2,7 +2,7 @@
  * Test helpers for pre-signed POSTs: send the form as a browser would (every
  * field, then the file last) and read the policy a target carries.
  */
-import type { UploadTarget } from "@media/core/ports/ObjectStore"
+import type { UploadTarget } from "@media-object-storage/core/ports/ObjectStore"
 import { Effect } from "effect"
 
 export interface PostResult {

@@ -7,8 +7,8 @@ import { join } from "node:path"
 import { assert } from "@effect/vitest"
 import { Effect, Result } from "effect"
 import sharp, { type OutputInfo } from "sharp"
-import type { EncodedImage, ImageRejected, ProcessedImage } from "@media/core/ports/ImageProcessor"
-import { ImageProcessor } from "@media/core/ports/ImageProcessor"
+import type { EncodedImage, ImageRejected, ProcessedImage } from "@media-object-storage/core/ports/ImageProcessor"
+import { ImageProcessor } from "@media-object-storage/core/ports/ImageProcessor"
 
 export const fixture = (path: string): Uint8Array =>
   readFileSync(join(import.meta.dirname, "..", "fixtures", "images", path))

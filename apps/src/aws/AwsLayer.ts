@@ -4,9 +4,9 @@
  * Lambdas (apps/src/lambda/object-created, sweep), not in the API server.
  */
 import { Effect, Layer, Option } from "effect"
-import * as CredentialsAuthenticator from "@media/adapters/auth/CredentialsAuthenticator"
-import * as CloudFrontUrlSigner from "@media/adapters/cloudfront/CloudFrontUrlSigner"
-import { FileIds } from "@media/core/ports/FileIds"
+import * as CredentialsAuthenticator from "@media-object-storage/adapters/auth/CredentialsAuthenticator"
+import * as CloudFrontUrlSigner from "@media-object-storage/adapters/cloudfront/CloudFrontUrlSigner"
+import { FileIds } from "@media-object-storage/core/ports/FileIds"
 import { AppConfig, requiredInAws } from "../config/AppConfig.ts"
 import { MediaHttpRoutes } from "../http/HttpApp.ts"
 import * as TableReadiness from "./TableReadiness.ts"

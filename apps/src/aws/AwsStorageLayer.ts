@@ -3,8 +3,8 @@
  * Its own module so the processing Lambdas load neither the HTTP app nor anything embedded.
  */
 import { Effect, Layer } from "effect"
-import * as DynamoFileRepository from "@media/adapters/dynamodb/DynamoFileRepository"
-import * as S3ObjectStore from "@media/adapters/s3/S3ObjectStore"
+import * as DynamoFileRepository from "@media-object-storage/adapters/dynamodb/DynamoFileRepository"
+import * as S3ObjectStore from "@media-object-storage/adapters/s3/S3ObjectStore"
 import { AppConfig, mediaConfigLayer, requiredInAws } from "../config/AppConfig.ts"
 
 /** FileRepository, DynamoTable, ObjectStore and MediaConfig; needs AppConfig and the AWS SDK's environment. */

@@ -5,8 +5,8 @@
  */
 import { hkdfSync } from "node:crypto"
 import { Effect, Layer, Option, Redacted } from "effect"
-import { loadPem } from "@media/adapters/cloudfront/CloudFrontUrlSigner"
-import { Cursors } from "@media/core/Cursors"
+import { loadPem } from "@media-object-storage/adapters/cloudfront/CloudFrontUrlSigner"
+import { Cursors } from "@media-object-storage/core/Cursors"
 import type { AppConfigShape } from "../config/AppConfig.ts"
 
 const derive = (material: Redacted.Redacted<string>): Redacted.Redacted<Uint8Array> =>

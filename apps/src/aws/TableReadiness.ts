@@ -2,8 +2,8 @@
  * `/readyz` for both modes: ready when the metadata table answers.
  */
 import { Effect, Layer } from "effect"
-import { DynamoTable } from "@media/adapters/dynamodb/DynamoTable"
-import { tableReady } from "@media/adapters/dynamodb/TableSchema"
+import { DynamoTable } from "@media-object-storage/adapters/dynamodb/DynamoTable"
+import { tableReady } from "@media-object-storage/adapters/dynamodb/TableSchema"
 import { Readiness } from "../http/Readiness.ts"
 
 export const layer = Layer.effect(

@@ -6,7 +6,7 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { text } from "node:stream/consumers"
 import { Console, Effect, Redacted } from "effect"
-import { hashSecret } from "@media/adapters/auth/SecretHash"
+import { hashSecret } from "@media-object-storage/adapters/auth/SecretHash"
 
 const usage = "usage: echo -n 'secret' | npm run -s hash-secret   (or: node apps/src/cli/hashSecret.ts --stdin < file)"
 

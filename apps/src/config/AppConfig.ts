@@ -3,10 +3,10 @@
  * Effect's Config when a layer is built — never at import time.
  */
 import { Config, Context, Effect, Layer, Option, type Redacted } from "effect"
-import { defaultMediaConfig, MediaConfig } from "@media/core/MediaConfig"
+import { defaultMediaConfig, MediaConfig } from "@media-object-storage/core/MediaConfig"
 // The gate's defaults only: this module must not load sharp (the aws API never processes).
-import { DEFAULT_BUDGET_BYTES, DEFAULT_MAX_IMAGES } from "@media/adapters/sharp/ProcessingGate"
-import type { JwtOptions } from "@media/adapters/auth/JwtVerifier"
+import { DEFAULT_BUDGET_BYTES, DEFAULT_MAX_IMAGES } from "@media-object-storage/adapters/sharp/ProcessingGate"
+import type { JwtOptions } from "@media-object-storage/adapters/auth/JwtVerifier"
 import { corsOrigins } from "../http/HttpConfig.ts"
 
 export type Mode = "embedded" | "aws"

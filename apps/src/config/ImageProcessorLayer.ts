@@ -3,8 +3,8 @@
  * (dispatcher, sweeper, recovery, a Lambda's records) shares its gate, so the bound is the process's.
  */
 import { Effect, Layer } from "effect"
-import * as SharpImageProcessor from "@media/adapters/sharp/SharpImageProcessor"
-import { ImageProcessor } from "@media/core/ports/ImageProcessor"
+import * as SharpImageProcessor from "@media-object-storage/adapters/sharp/SharpImageProcessor"
+import { ImageProcessor } from "@media-object-storage/core/ports/ImageProcessor"
 import { AppConfig } from "./AppConfig.ts"
 
 /**

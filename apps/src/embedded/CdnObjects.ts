@@ -5,8 +5,8 @@
 import { createHash } from "node:crypto"
 import { Context, Effect, Layer, Option, Stream } from "effect"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as DiskObjectReader from "@media/adapters/disk/DiskObjectReader"
-import { ObjectStore } from "@media/core/ports/ObjectStore"
+import * as DiskObjectReader from "@media-object-storage/adapters/disk/DiskObjectReader"
+import { ObjectStore } from "@media-object-storage/core/ports/ObjectStore"
 
 export class CdnObjects extends Context.Service<CdnObjects, DiskObjectReader.DiskObjectReader>()("apps/CdnObjects") {
   /** The objects under `root`, the disk store's directory. */

@@ -5,8 +5,8 @@
  * stay `uploaded` with a due time.
  */
 import { Cause, Context, Effect, Layer, Queue } from "effect"
-import type { AccountId, FileId } from "@media/core/Ids"
-import { Processing } from "@media/core/usecases/Processing"
+import type { AccountId, FileId } from "@media-object-storage/core/Ids"
+import { Processing } from "@media-object-storage/core/usecases/Processing"
 
 /** A file to move on (`Processing.drive`): its arrival, if any, is already recorded. */
 export interface FileJob {

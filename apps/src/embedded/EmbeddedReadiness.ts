@@ -5,9 +5,9 @@
  */
 import { Effect, Layer } from "effect"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import { checkWritable } from "@media/adapters/disk/DiskObjectStore"
-import { DynamoTable } from "@media/adapters/dynamodb/DynamoTable"
-import { tableReady } from "@media/adapters/dynamodb/TableSchema"
+import { checkWritable } from "@media-object-storage/adapters/disk/DiskObjectStore"
+import { DynamoTable } from "@media-object-storage/adapters/dynamodb/DynamoTable"
+import { tableReady } from "@media-object-storage/adapters/dynamodb/TableSchema"
 import { Readiness } from "../http/Readiness.ts"
 
 /** Readiness over the embedded metadata store (DynamoTable) and the disk store's objects directory `root`. */

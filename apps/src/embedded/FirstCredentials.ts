@@ -5,8 +5,8 @@
  */
 import { randomBytes } from "node:crypto"
 import { Console, Effect, FileSystem, Redacted } from "effect"
-import { generateCredentials } from "@media/adapters/auth/GenerateCredentials"
-import type { AccountId } from "@media/core/Ids"
+import { generateCredentials } from "@media-object-storage/adapters/auth/GenerateCredentials"
+import type { AccountId } from "@media-object-storage/core/Ids"
 
 export const firstAccountId = "10000" as AccountId
 

@@ -13,8 +13,8 @@
  */
 import { join } from "node:path"
 import { Context, Effect, FileSystem, Layer } from "effect"
-import { DynamoTable } from "@media/adapters/dynamodb/DynamoTable"
-import { repairDueIndex } from "@media/adapters/dynamodb/RepairIndexes"
+import { DynamoTable } from "@media-object-storage/adapters/dynamodb/DynamoTable"
+import { repairDueIndex } from "@media-object-storage/adapters/dynamodb/RepairIndexes"
 
 export const markerName = ".server-running"
 

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { Effect, FileSystem, Redacted, Schema } from "effect"
-import { generateKeyPair } from "@media/adapters/cloudfront/CloudFrontKeys"
+import { generateKeyPair } from "@media-object-storage/adapters/cloudfront/CloudFrontKeys"
 
 const KeysFile = Schema.Struct({
   storage: Schema.Struct({ accessKeyId: Schema.String, secretAccessKey: Schema.String }),

@@ -8,11 +8,11 @@
  */
 import { Effect, Layer, Option } from "effect"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import { removeDeadTemps } from "@media/adapters/disk/DiskObjectStore"
-import { nowSeconds } from "@media/core/nowSeconds"
-import { originalKey, originalsPrefix } from "@media/core/ObjectKeys"
-import { FileRepository } from "@media/core/ports/FileRepository"
-import { ObjectStore } from "@media/core/ports/ObjectStore"
+import { removeDeadTemps } from "@media-object-storage/adapters/disk/DiskObjectStore"
+import { nowSeconds } from "@media-object-storage/core/nowSeconds"
+import { originalKey, originalsPrefix } from "@media-object-storage/core/ObjectKeys"
+import { FileRepository } from "@media-object-storage/core/ports/FileRepository"
+import { ObjectStore } from "@media-object-storage/core/ports/ObjectStore"
 import { Dispatcher } from "./Dispatcher.ts"
 import { LastStop } from "./LastStop.ts"
 

@@ -4,7 +4,7 @@
  * Embedded mode only; on AWS a scheduled Lambda runs the same use case.
  */
 import { Cause, Effect, Layer, Schedule } from "effect"
-import { Processing } from "@media/core/usecases/Processing"
+import { Processing } from "@media-object-storage/core/usecases/Processing"
 
 export interface Housekeeping {
   /** Runs every `everySeconds` (rounded up to whole sweeps), after the sweep of that round. */

@@ -3,8 +3,8 @@
  * (apps/src/http/api/), plus what only the running configuration knows.
  */
 import { OpenApi } from "effect/http-api"
-import { MediaApi } from "./api/MediaApi.ts"
-import { fromApiOptions } from "./api/documentation.ts"
+import { MediaApi } from "@media-object-storage/api/MediaApi"
+import { fromApiOptions } from "@media-object-storage/api/documentation"
 
 /** Settings of the deployment that the document states. */
 export interface ApiDocumentOptions {

@@ -8,7 +8,7 @@
  */
 import { Effect } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
-import { MediaConfig } from "@media/core/MediaConfig"
+import { MediaConfig } from "@media-object-storage/core/MediaConfig"
 import { apiDocument } from "./ApiDocument.ts"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"

@@ -18,7 +18,7 @@
  *
  * Composing it with more routes (they get the same middleware):
  * ```ts
- * import { layerFromEnv as HttpConfigFromEnv } from "@media/apps/http/HttpConfig"
+ * import { layerFromEnv as HttpConfigFromEnv } from "@media-object-storage/apps/http/HttpConfig"
  * const Routes = Layer.mergeAll(MediaHttpRoutes, StorageRoutes, CdnRoutes)
  * const Main = serve(Routes, { port: 8080 }).pipe(
  *   Layer.provide([PortsLayer, Readiness.layerAlwaysReady, HttpConfigFromEnv])
@@ -31,10 +31,10 @@ import { Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { MediaApi } from "./api/MediaApi.ts"
+import { MediaApi } from "@media-object-storage/api/MediaApi"
 import { createApiServer } from "./createApiServer.ts"
 import { DocsRoutes, docsPath, openapiPath, scriptPath } from "./DocsRoutes.ts"
-import { MediaFiles } from "@media/core/usecases/MediaFiles"
+import { MediaFiles } from "@media-object-storage/core/usecases/MediaFiles"
 import { AuthenticationLive } from "./handlers/AuthenticationLive.ts"
 import { FileIdPathLive } from "./handlers/FileIdPathLive.ts"
 import { MediaHandlers } from "./handlers/MediaHandlers.ts"

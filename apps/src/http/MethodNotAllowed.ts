@@ -5,7 +5,7 @@
 import { Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import type { HttpApi, HttpApiGroup } from "effect/http-api"
-import { CurrentRequest } from "./CurrentRequest.ts"
+import { CurrentRequest } from "@media-object-storage/api/CurrentRequest"
 import { errorResponse } from "./errorResponse.ts"
 
 export interface KnownPath {

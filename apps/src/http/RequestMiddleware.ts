@@ -8,7 +8,7 @@
 import { Cause, Context, Effect, Exit } from "effect"
 import { HttpMiddleware, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { unhandled } from "effect/Types"
-import { CurrentRequest, type RequestInfo, requestIdFrom } from "./CurrentRequest.ts"
+import { CurrentRequest, type RequestInfo, requestIdFrom } from "@media-object-storage/api/CurrentRequest"
 import { defaultError, errorResponse } from "./errorResponse.ts"
 import { HttpConfig } from "./HttpConfig.ts"
 import { malformedPart } from "./malformedPart.ts"

@@ -3,7 +3,7 @@
  * in the same body as the API's own errors (SPEC §7).
  */
 import { HttpServerResponse } from "effect/http"
-import type { ErrorBody, ErrorCode } from "./api/ApiErrors.ts"
+import type { ErrorBody, ErrorCode } from "@media-object-storage/api/ApiErrors"
 
 export const errorResponse = (
   status: number,

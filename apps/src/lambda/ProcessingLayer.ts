@@ -3,7 +3,7 @@
  * from the environment when first built. Neither the HTTP app nor anything embedded is loaded.
  */
 import { Layer } from "effect"
-import { Processing } from "@media/core/usecases/Processing"
+import { Processing } from "@media-object-storage/core/usecases/Processing"
 import { AwsStorageLayer } from "../aws/AwsStorageLayer.ts"
 import { AppConfig } from "../config/AppConfig.ts"
 import { imageProcessorLayer } from "../config/ImageProcessorLayer.ts"

@@ -4,7 +4,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { DynamoTable } from "@media/adapters/dynamodb/DynamoTable"
+import { DynamoTable } from "@media-object-storage/adapters/dynamodb/DynamoTable"
 import { LastStop, markerName, repairAfterUncleanStop } from "../../src/embedded/LastStop.ts"
 
 const tempDir = Effect.acquireRelease(

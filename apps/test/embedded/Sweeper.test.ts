@@ -8,9 +8,9 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { removeDeadTemps } from "@media/adapters/disk/DiskObjectStore"
-import { layerMemory } from "@media/core/memory/layerMemory"
-import { Processing } from "@media/core/usecases/Processing"
+import { removeDeadTemps } from "@media-object-storage/adapters/disk/DiskObjectStore"
+import { layerMemory } from "@media-object-storage/core/memory/layerMemory"
+import { Processing } from "@media-object-storage/core/usecases/Processing"
 import * as Sweeper from "../../src/embedded/Sweeper.ts"
 
 describe("Sweeper", () => {

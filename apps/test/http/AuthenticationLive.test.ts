@@ -1,8 +1,8 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { Authenticator, Unauthenticated } from "@media/core/ports/Authenticator"
-import { ClientAddress } from "@media/adapters/auth/ClientAddress"
-import { busyMessage, deniedMessage } from "@media/adapters/auth/CredentialsAuthenticator"
+import { Authenticator, Unauthenticated } from "@media-object-storage/core/ports/Authenticator"
+import { ClientAddress } from "@media-object-storage/adapters/auth/ClientAddress"
+import { busyMessage, deniedMessage } from "@media-object-storage/adapters/auth/CredentialsAuthenticator"
 import { assertError, call, layerTestServer } from "./support.ts"
 
 // The credentials-file Authenticator answers "busy" when every place for a slow check is taken (issue 8).

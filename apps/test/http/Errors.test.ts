@@ -1,7 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { FileRepository, RepositoryError } from "@media/core/ports/FileRepository"
-import { UrlSigner } from "@media/core/ports/UrlSigner"
+import { FileRepository, RepositoryError } from "@media-object-storage/core/ports/FileRepository"
+import { UrlSigner } from "@media-object-storage/core/ports/UrlSigner"
 import { assertError, bearer, call, createFile, jsonBody, layerTestServer, shipmentItem } from "./support.ts"
 
 const json = { "content-type": "application/json" }

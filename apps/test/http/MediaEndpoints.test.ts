@@ -2,7 +2,7 @@
 // without one, through HttpApiTest (MediaHandlers.test.ts).
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { ObjectStore } from "@media/core/ports/ObjectStore"
+import { ObjectStore } from "@media-object-storage/core/ports/ObjectStore"
 import { png } from "../../../core/test/fixtures.ts"
 import { bearer, call, createFile, jsonBody, layerTestServer, shipmentItem } from "./support.ts"
 import { handleObjectCreated } from "../../../core/test/usecases/processing.ts"

@@ -1,8 +1,8 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Schema } from "effect"
-import { FileId } from "@media/core/Ids"
-import { PageLimit } from "@media/core/usecases/SearchFiles"
-import { FileNotFoundError, InvalidRequestError } from "../../src/http/api/ApiErrors.ts"
+import { FileId } from "@media-object-storage/core/Ids"
+import { PageLimit } from "@media-object-storage/core/usecases/SearchFiles"
+import { FileNotFoundError, InvalidRequestError } from "@media-object-storage/api/ApiErrors"
 import { as, layerApiTest, makeClient } from "./apiTest.ts"
 import type { tokens } from "./support.ts"
 

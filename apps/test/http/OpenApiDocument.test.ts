@@ -11,7 +11,7 @@ import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { defaultMediaConfig, MediaConfig } from "@media/core/MediaConfig"
+import { defaultMediaConfig, MediaConfig } from "@media-object-storage/core/MediaConfig"
 import { bearer, call, jsonBody, layerTestServer } from "./support.ts"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))

@@ -1,6 +1,6 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Layer, Logger, Option } from "effect"
-import { FileRepository, RepositoryError } from "@media/core/ports/FileRepository"
+import { FileRepository, RepositoryError } from "@media-object-storage/core/ports/FileRepository"
 import { Readiness } from "../../src/http/Readiness.ts"
 import { assertError, bearer, call, layerTestServer } from "./support.ts"
 

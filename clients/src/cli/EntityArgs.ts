@@ -3,8 +3,8 @@
  * so a typo is a usage error (exit 2) and not a half-run batch.
  */
 import { Effect, Result } from "effect"
-import { parseKey, parsePrefix } from "@media/core/EntityKey"
-import { type EntityType, isEntityType } from "@media/core/EntityType"
+import { parseKey, parsePrefix } from "@media-object-storage/core/EntityKey"
+import { type EntityType, isEntityType } from "@media-object-storage/core/EntityType"
 import { CliFailure } from "./CliFailure.ts"
 
 export const entityTypeOf = (raw: string) =>

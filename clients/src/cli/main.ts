@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `media` CLI (a `bin` of @media/client): see docs/clients.md.
+ * The `media` CLI (a `bin` of @media-object-storage/client): see docs/clients.md.
  * Failures print one line on stderr and exit with the codes of CliFailure.ts.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"

@@ -3,8 +3,8 @@
  * has no "list", and orphan objects are exactly what the hardening suites hunt.
  */
 import { Context, Effect, Layer } from "effect"
-import { makeMemoryObjectStore } from "@media/core/memory/MemoryObjectStore"
-import { ObjectStore } from "@media/core/ports/ObjectStore"
+import { makeMemoryObjectStore } from "@media-object-storage/core/memory/MemoryObjectStore"
+import { ObjectStore } from "@media-object-storage/core/ports/ObjectStore"
 
 export interface StoredKeysShape {
   /** Keys that hold an object right now. */

@@ -3,9 +3,9 @@
  * processor understands, and the keys a file owns.
  */
 import { Effect, Option } from "effect"
-import type { AccountId, FileId } from "@media/core/Ids"
-import { ObjectStore } from "@media/core/ports/ObjectStore"
-import { FileRepository } from "@media/core/ports/FileRepository"
+import type { AccountId, FileId } from "@media-object-storage/core/Ids"
+import { ObjectStore } from "@media-object-storage/core/ports/ObjectStore"
+import { FileRepository } from "@media-object-storage/core/ports/FileRepository"
 
 import { presentUnder } from "./RecordingStore.ts"
 import { requestUpload } from "../../../core/test/usecases/helpers.ts"

@@ -6,11 +6,11 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { HttpServerRequest } from "effect/http"
 import type { HttpApiEndpoint } from "effect/http-api"
-import { ClientAddress } from "@media/adapters/auth/ClientAddress"
-import { Authenticator, hasPermission } from "@media/core/ports/Authenticator"
-import { apiError, ForbiddenError, UnauthorizedError } from "../api/ApiErrors.ts"
-import { Authentication, CurrentPrincipal, RequiredPermission } from "../api/Authentication.ts"
-import { CurrentRequest } from "../CurrentRequest.ts"
+import { ClientAddress } from "@media-object-storage/adapters/auth/ClientAddress"
+import { Authenticator, hasPermission } from "@media-object-storage/core/ports/Authenticator"
+import { apiError, ForbiddenError, UnauthorizedError } from "@media-object-storage/api/ApiErrors"
+import { Authentication, CurrentPrincipal, RequiredPermission } from "@media-object-storage/api/Authentication"
+import { CurrentRequest } from "@media-object-storage/api/CurrentRequest"
 
 export const AuthenticationLive = Layer.effect(
   Authentication,

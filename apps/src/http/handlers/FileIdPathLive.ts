@@ -4,8 +4,8 @@
  */
 import { Effect, Layer } from "effect"
 import { HttpApiError } from "effect/http-api"
-import { apiError, FileNotFoundError } from "../api/ApiErrors.ts"
-import { FileIdPath } from "../api/FileIdPath.ts"
+import { apiError, FileNotFoundError } from "@media-object-storage/api/ApiErrors"
+import { FileIdPath } from "@media-object-storage/api/FileIdPath"
 
 const isBadPath = (error: unknown): boolean => HttpApiError.HttpApiSchemaError.is(error) && error.kind === "Params"
 

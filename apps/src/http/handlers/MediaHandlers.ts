@@ -5,9 +5,9 @@
  */
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { MediaFiles } from "@media/core/usecases/MediaFiles"
-import { CurrentPrincipal } from "../api/Authentication.ts"
-import { MediaApi } from "../api/MediaApi.ts"
+import { MediaFiles } from "@media-object-storage/core/usecases/MediaFiles"
+import { CurrentPrincipal } from "@media-object-storage/api/Authentication"
+import { MediaApi } from "@media-object-storage/api/MediaApi"
 import { withApiErrors } from "./withApiErrors.ts"
 
 export const MediaHandlers = HttpApiBuilder.group(

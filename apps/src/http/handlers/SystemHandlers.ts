@@ -4,8 +4,8 @@
  */
 import { Cause, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { apiError, NotReadyError } from "../api/ApiErrors.ts"
-import { MediaApi } from "../api/MediaApi.ts"
+import { apiError, NotReadyError } from "@media-object-storage/api/ApiErrors"
+import { MediaApi } from "@media-object-storage/api/MediaApi"
 import { Readiness } from "../Readiness.ts"
 
 const ok = { status: "ok" } as const

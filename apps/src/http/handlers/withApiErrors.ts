@@ -5,11 +5,11 @@
  * router middleware annotates every log line of the request with).
  */
 import { Cause, Effect } from "effect"
-import type { FileNotFound, InvalidRequest } from "@media/core/MediaErrors"
-import type { RepositoryError, WriteConflict } from "@media/core/ports/FileRepository"
-import type { StorageError } from "@media/core/ports/ObjectStore"
-import type { SigningError } from "@media/core/ports/UrlSigner"
-import { apiError, FileNotFoundError, InternalError, InvalidRequestError } from "../api/ApiErrors.ts"
+import type { FileNotFound, InvalidRequest } from "@media-object-storage/core/MediaErrors"
+import type { RepositoryError, WriteConflict } from "@media-object-storage/core/ports/FileRepository"
+import type { StorageError } from "@media-object-storage/core/ports/ObjectStore"
+import type { SigningError } from "@media-object-storage/core/ports/UrlSigner"
+import { apiError, FileNotFoundError, InternalError, InvalidRequestError } from "@media-object-storage/api/ApiErrors"
 
 /** Every error a `MediaFiles` use case can fail with. */
 export type CoreError = InvalidRequest | FileNotFound | RepositoryError | StorageError | SigningError | WriteConflict

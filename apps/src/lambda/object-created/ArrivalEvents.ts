@@ -8,7 +8,7 @@
  * An `s3:TestEvent` (sent when a notification is configured) yields no arrivals.
  */
 import { Effect, Schema } from "effect"
-import { type CreatedObject, InvalidS3Event, objectCreatedRecords } from "@media/adapters/s3/S3Event"
+import { type CreatedObject, InvalidS3Event, objectCreatedRecords } from "@media-object-storage/adapters/s3/S3Event"
 
 /** The arrivals of one message; `messageId` only for SQS, so only it can be reported as failed alone. */
 export interface ArrivalBatch {

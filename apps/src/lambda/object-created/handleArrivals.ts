@@ -4,7 +4,7 @@
  * retried. The workflow is idempotent, so a redelivered message is a no-op.
  */
 import { Cause, Effect, Exit, Option } from "effect"
-import { splitByBucket } from "@media/adapters/s3/S3Event"
+import { splitByBucket } from "@media-object-storage/adapters/s3/S3Event"
 import { AppConfig } from "../../config/AppConfig.ts"
 import { type ArrivalBatch, decodeArrivals } from "./ArrivalEvents.ts"
 import { processArrival } from "./processArrival.ts"

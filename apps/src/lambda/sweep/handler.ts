@@ -3,7 +3,7 @@
  * files whose event was lost or whose processor crashed, and reports how many files each outcome got.
  */
 import { Effect } from "effect"
-import { Processing } from "@media/core/usecases/Processing"
+import { Processing } from "@media-object-storage/core/usecases/Processing"
 import type { LambdaContext } from "../LambdaContext.ts"
 import { invocation, lambdaRuntime } from "../LambdaRuntime.ts"
 import { ProcessingLayer } from "../ProcessingLayer.ts"

@@ -6,7 +6,7 @@
  * from `CurrentRequest` (set per request by the router middleware), in this one place.
  */
 import { Effect, Schema, SchemaGetter } from "effect"
-import { CurrentRequest } from "../CurrentRequest.ts"
+import { CurrentRequest } from "./CurrentRequest.ts"
 
 const ErrorData = Schema.Struct({ message: Schema.String })
 

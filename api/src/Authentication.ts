@@ -4,7 +4,7 @@
  */
 import { Context } from "effect"
 import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
-import type { Permission, Principal } from "@media/core/ports/Authenticator"
+import type { Permission, Principal } from "@media-object-storage/core/ports/Authenticator"
 import { ForbiddenError, UnauthorizedError } from "./ApiErrors.ts"
 
 /** The authenticated caller; handlers take the account from here and nowhere else. */

@@ -1,0 +1,2 @@
+export * as Arbitraries from "./arbitraries.ts"
+export * as Laws from "./laws.ts"
