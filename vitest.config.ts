@@ -25,6 +25,8 @@ export default defineConfig({
       "test/**/*.test.ts",
       "infra/test/**/*.test.ts"
     ],
+    // The packages as built (dist/) for the tests that use them: the media bin, the consumer test.
+    globalSetup: ["test/support/buildPackages.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Two cores: keep worker count small so the heavier suites (sharp, DynamoDB Local) don't starve each other.

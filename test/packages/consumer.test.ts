@@ -1,5 +1,5 @@
 /**
- * The published packages as a consumer gets them (issue 11): `npm run build`, `npm pack` of every
+ * The published packages as a consumer gets them (issue 11): `npm run build` (vitest's globalSetup), `npm pack` of every
  * public workspace, the tarballs installed into a fresh project outside this repository (no
  * workspace links, no source condition), then
  * - the consumer's TypeScript (test/packages/consumer/src, and each package README's first ```ts
@@ -51,19 +51,18 @@ const deno = join(repoRoot, "node_modules", ".bin", "deno")
 let work: string
 let consumer: string
 const tarballs = new Map<Folder, string>()
-let compiledOnce = false
-/** Compiles the consumer (type-checking it against the published .d.ts) into out/, once. */
+let compilation: SpawnSyncReturns<string> | undefined
+/** Compiles the consumer (type-checking it against the published .d.ts) into out/, once; later calls see the same outcome. */
 const compiled = (): void => {
-  if (compiledOnce) return
-  ok(run(node, [tsc, "-p", "tsconfig.json"], consumer), "tsc in the consumer")
-  compiledOnce = true
+  compilation ??= run(node, [tsc, "-p", "tsconfig.json"], consumer)
+  ok(compilation, "tsc in the consumer")
 }
 
 /** The first ```ts block of a README: the example the README promises is complete. */
 const firstExample = (readme: string): string | undefined => /```ts\n([\s\S]*?)```/.exec(readme)?.[1]
 
 beforeAll(() => {
-  ok(run("npm", ["run", "build"], repoRoot, process.env), "npm run build")
+  // dist/ is current: vitest's globalSetup ran `npm run build` (test/support/buildPackages.ts).
   work = mkdtempSync(join(tmpdir(), "media-consumer-"))
   const packed = JSON.parse(ok(
     run("npm", ["pack", "--json", "--pack-destination", work, ...folders.flatMap((f) => ["--workspace", f])], repoRoot),
