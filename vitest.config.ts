@@ -12,8 +12,9 @@ if (!(process.env.NODE_OPTIONS ?? "").includes(`--conditions=${sourceCondition}`
 }
 
 export default defineConfig({
-  ssr: { resolve: { conditions: [sourceCondition, ...defaultServerConditions] } },
-  resolve: { conditions: [sourceCondition, ...defaultServerConditions] },
+  // Vitest's own default (Vite's server conditions without "module", which would pick packages'
+  // untranspiled ESM builds) with the source condition first; Vitest also passes these to its workers.
+  ssr: { resolve: { conditions: [sourceCondition, ...defaultServerConditions.filter((c) => c !== "module")] } },
   test: {
     include: [
       "core/test/**/*.test.ts",
