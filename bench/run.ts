@@ -2,11 +2,13 @@
  * `npm run bench`: every benchmark, one after another (each prints its own
  * figures; see docs/benchmarks.md for what they mean and the last results),
  * or only those named: `npm run bench -- http e2e`. `--list` prints the commands.
+ * At the end it prints every goal the benchmarks measured (their `GOAL` lines:
+ * the figure next to the goal of issue 13, met or missed) as one table.
  * Other areas under bench/ (e.g. bench/sharp, the image pipeline) are listed
  * with their own entry (a `main.ts`, or the file whose header says `node bench/...`)
  * and run only when named.
  */
-import { spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 
@@ -46,10 +48,41 @@ if (chosen.length === 0) {
   console.error(`no benchmark named ${args.join(", ")}; try --list`)
   process.exit(2)
 }
+/**
+ * Runs one benchmark, passing its output through and keeping its goal lines:
+ * `GOAL <measure> | <figure> | <goal> | met|missed` (one per goal it measures).
+ */
+const runOne = (script: string): Promise<{ readonly code: number; readonly goals: ReadonlyArray<string> }> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(here, script)], { stdio: ["inherit", "pipe", "inherit"] })
+    const goals: Array<string> = []
+    let pending = ""
+    child.stdout.on("data", (chunk: Buffer) => {
+      process.stdout.write(chunk)
+      const lines = (pending + chunk.toString("utf8")).split("\n")
+      pending = lines.pop() ?? ""
+      for (const line of lines) if (line.startsWith("GOAL ")) goals.push(line.slice(5))
+    })
+    child.on("close", (code) => {
+      if (pending.startsWith("GOAL ")) goals.push(pending.slice(5))
+      resolve({ code: code ?? 1, goals })
+    })
+  })
+
 let failed = 0
+const goals: Array<readonly [string, string]> = []
 for (const [name, script] of chosen) {
   console.log(`\n=== ${name}: node bench/${script}`)
-  const result = spawnSync(process.execPath, [join(here, script)], { stdio: "inherit" })
-  if (result.status !== 0) failed++
+  const result = await runOne(script)
+  if (result.code !== 0) failed++
+  for (const goal of result.goals) goals.push([name, goal])
+}
+if (goals.length > 0) {
+  const rows = goals.map(([name, line]) => [name, ...line.split("|").map((cell) => cell.trim())])
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => (r[i] ?? "").length), ["bench", "measure", "figure", "goal", "verdict"][i]!.length))
+  const format = (cells: ReadonlyArray<string>) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ")
+  console.log(`\n=== goals (${new Date().toISOString()})`)
+  console.log(format(["bench", "measure", "figure", "goal", "verdict"]))
+  for (const row of rows) console.log(format(row))
 }
 process.exit(failed === 0 ? 0 : 1)

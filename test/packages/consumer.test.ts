@@ -101,6 +101,16 @@ beforeAll(() => {
     const example = firstExample(readFileSync(join(repoRoot, folder, "README.md"), "utf8"))
     if (example !== undefined) writeFileSync(join(consumer, "src", `readme-${folder}.ts`), example)
   }
+  // Every public entry point of every package, so the type-check covers all of the published .d.ts.
+  const entries = folders.flatMap((folder) => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, folder, "package.json"), "utf8")) as { exports: Record<string, unknown> }
+    return Object.keys(manifest.exports).filter((k) => k !== "./package.json").map((k) => `${packages[folder]}${k.slice(1)}`)
+  })
+  writeFileSync(
+    join(consumer, "src", "entries.ts"),
+    entries.map((e, i) => `import * as entry${i} from "${e}"\n`).join("") +
+      `export const entries = [${entries.map((_, i) => `entry${i}`).join(", ")}]\n`
+  )
   ok(run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], consumer), "npm install of the tarballs")
 }, 900_000)
 
@@ -148,7 +158,7 @@ describe("published packages", () => {
     }
   })
 
-  it("type-check a consumer's code and every README example against the published .d.ts", () => {
+  it("type-check a consumer's code, every public entry point and every README example against the published .d.ts", () => {
     compiled()
   })
 
@@ -163,6 +173,15 @@ describe("published packages", () => {
       height: 480,
       hasDownloadUrl: true
     })
+  })
+
+  it("load every public entry point of every package on plain Node 22", () => {
+    compiled()
+    const out = ok(
+      run(node, ["--no-experimental-strip-types", "--input-type=module", "-e", "const { entries } = await import('./out/entries.js'); console.log(entries.length)"], consumer),
+      "node: import every entry point"
+    )
+    assert.isAbove(Number(out.trim()), 40)
   })
 
   it("run the laws and arbitraries of @media-object-storage/testing in the consumer's own property test", () => {
