@@ -33,12 +33,24 @@ export interface CloudFrontSignerOptions {
 const cacheSize = 10_000
 
 /** SHA-1 with the key's algorithm (RSA PKCS#1 v1.5, or DER-encoded ECDSA), CloudFront's default, off the event loop. */
-const signPolicy = (policy: string, key: KeyObject) =>
+const signOnPool = (policy: Buffer, key: KeyObject) =>
   Effect.callback<string, SigningError>((resume) => {
-    sign("sha1", Buffer.from(policy, "utf8"), key, (error, signature) => {
+    sign("sha1", policy, key, (error, signature) => {
       resume(error === null ? Effect.succeed(encodeCloudFrontBase64(signature)) : Effect.fail(new SigningError({ cause: error })))
     })
   })
+
+/** The same on the calling thread. */
+const signHere = (policy: Buffer, key: KeyObject) =>
+  Effect.try({ try: () => encodeCloudFrontBase64(sign("sha1", policy, key)), catch: (cause) => new SigningError({ cause }) })
+
+/**
+ * How a key signs. An RSA-2048 signature takes most of a millisecond of CPU: on libuv's thread pool, so a
+ * search page does not hold the event loop for ~100 ms. An ECDSA P-256 one takes ~35 µs, less than the
+ * ~40–70 µs of CPU a hand-off to the pool and back costs when signatures come one after another (measured,
+ * bench/http/sign-search.ts): on the event loop.
+ */
+const signerFor = (key: KeyObject) => key.asymmetricKeyType === "ec" ? signHere : signOnPool
 
 /** CloudFront verifies RSA-2048 and ECDSA P-256 signatures (SHA-1 or SHA-256), nothing else. */
 const isCloudFrontKey = (key: KeyObject): boolean =>
@@ -73,6 +85,7 @@ export const make = Effect.fn("CloudFrontUrlSigner.make")(function*(options: Clo
     return value
   }
   const validExpiry = (expiresAt: number) => Number.isSafeInteger(expiresAt) && expiresAt > 0
+  const signPolicy = signerFor(privateKey)
   return UrlSigner.of({
     sign: Effect.fnUntraced(function*(key: string, expiresAt: number) {
       const id = `${expiresAt}\n${key}`
@@ -83,7 +96,7 @@ export const make = Effect.fn("CloudFrontUrlSigner.make")(function*(options: Clo
         return yield* new SigningError({ cause: new Error("key or expiry cannot be signed") })
       }
       const resource = `${baseUrl}/${path.value}`
-      const signature = yield* signPolicy(cannedPolicy(resource, expiresAt), privateKey)
+      const signature = yield* signPolicy(Buffer.from(cannedPolicy(resource, expiresAt), "utf8"), privateKey)
       return remember(recent, id, `${resource}?Expires=${expiresAt}&Key-Pair-Id=${options.keyPairId}&Signature=${signature}`)
     }),
     signDerivatives: Effect.fnUntraced(function*(derivatives: Derivatives, expiresAt: number) {
@@ -94,10 +107,10 @@ export const make = Effect.fn("CloudFrontUrlSigner.make")(function*(options: Clo
       if (Option.isNone(resource) || !validExpiry(expiresAt)) {
         return yield* new SigningError({ cause: new Error("derivatives or expiry cannot be signed") })
       }
-      const policy = customPolicy(resource.value.pattern, expiresAt)
+      const policy = Buffer.from(customPolicy(resource.value.pattern, expiresAt), "utf8")
       const signature = yield* signPolicy(policy, privateKey)
       // What getSignedUrl appends for a custom policy, in its order; both URLs share it.
-      const query = `?Policy=${encodeCloudFrontBase64(Buffer.from(policy, "utf8"))}&Key-Pair-Id=${options.keyPairId}&Signature=${signature}`
+      const query = `?Policy=${encodeCloudFrontBase64(policy)}&Key-Pair-Id=${options.keyPairId}&Signature=${signature}`
       return remember(recentPairs, id, { image: resource.value.image + query, thumbnail: resource.value.thumbnail + query })
     })
   })
