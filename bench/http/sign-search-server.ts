@@ -1,8 +1,10 @@
 /**
  * The server behind bench/http/sign-search.ts, a child process: the real
- * HttpApi routes on the memory repository, a bearer token, and the shipped
- * CloudFrontUrlSigner, seeded with 100 `ready` files (entity `R1`, URLs
- * signed) and the same 100 files `processing` (entity `U1`, no URLs).
+ * HttpApi routes on the repository BENCH_REPO names (`dynalite`: the embedded
+ * server's, LevelDB in a temp dir; `memory`: no database cost at all), a
+ * bearer token, and the shipped CloudFrontUrlSigner, seeded with 100 `ready`
+ * files (entity `R1`, URLs signed) and the same 100 files `processing`
+ * (entity `U1`, no URLs).
  * Over IPC the parent asks for `{ cpu }` (this process's CPU time, all
  * threads, in µs) and for `{ fresh: contender }`: a new signer with an empty
  * cache, so the next page is signed from scratch:
@@ -11,7 +13,7 @@
  * - `rsa-canned`: RSA-2048, two canned policies per file (before).
  */
 import { generateKeyPairSync } from "node:crypto"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, Logger, Redacted, References } from "effect"
@@ -19,6 +21,7 @@ import { HttpServer } from "effect/http"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { fromCredentialsFile } from "@media/adapters/auth/CredentialsAuthenticator"
 import * as CloudFrontUrlSigner from "@media/adapters/cloudfront/CloudFrontUrlSigner"
+import * as DynaliteFileRepository from "@media/adapters/dynamodb/DynaliteFileRepository"
 import { Cursors } from "@media/core/Cursors"
 import type { FileRecord } from "@media/core/FileRecord"
 import type { AccountId } from "@media/core/Ids"
@@ -45,7 +48,9 @@ const accountId = "10020" as AccountId
 const cdnBase = "http://127.0.0.1:8080/cdn"
 const filesPerPage = 100
 
+const repo = process.env.BENCH_REPO === "memory" ? "memory" : "dynalite"
 const dir = mkdtempSync(join(tmpdir(), "bench-sign-search-"))
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }))
 const authFile = join(dir, "credentials.json")
 writeFileSync(authFile, JSON.stringify({ credentials: [{ account_id: accountId, token, permissions: ["media:read"] }] }))
 const pem = (type: "rsa" | "ec") =>
@@ -81,7 +86,7 @@ const swappable = Layer.succeed(UrlSigner, UrlSigner.of({
 }))
 
 const ports = Layer.mergeAll(
-  MemoryFileRepository.layerMemory,
+  repo === "memory" ? MemoryFileRepository.layerMemory : DynaliteFileRepository.layerDynalite({ path: join(dir, "metadata") }),
   MemoryObjectStore.layerMemory,
   swappable,
   Layer.effect(Authenticator, fromCredentialsFile(authFile)),

@@ -3,15 +3,18 @@
  * (`GET /v1/media/search?...&limit=100`), against the same page without URLs
  * (the same 100 files, `processing`): the server's CPU time per page (all
  * threads, so the thread-pool signatures count), read by the server itself
- * around each request. One run, contenders alternating page by page in a
- * rotating order; every signed page gets a new signer with an empty cache.
+ * around each request. Two servers, on the embedded server's repository
+ * (dynalite, LevelDB) and on the memory one (no database: the HTTP stack and
+ * signing alone); one run, contenders alternating page by page in a rotating
+ * order; every signed page gets a new signer with an empty cache.
  * Contenders (bench/http/sign-search-server.ts): `rsa` (as shipped: RSA-2048,
  * one custom policy per file), `ec` (ECDSA P-256, one policy per file) and
  * `rsa-canned` (RSA-2048, two canned policies per file: before).
  *
  * Env: BENCH_PAGES (measured pages per contender, default 30), BENCH_WARMUP (5),
- * BENCH_PROFILE=<contender> (one run of that contender under --cpu-prof, then its top frames).
- * Run: `node bench/http/sign-search.ts`. Prints one GOAL line.
+ * BENCH_PROFILE=<contender> (one run of that contender under --cpu-prof, then its top frames;
+ * BENCH_REPO picks the repository, dynalite by default).
+ * Run: `node bench/http/sign-search.ts`. Prints one GOAL line: RSA-2048 (as shipped) on dynalite.
  */
 import { mkdtempSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -59,7 +62,10 @@ const main = async () => {
   const here = import.meta.dirname
   if (profiled !== undefined) {
     const dir = mkdtempSync(join(tmpdir(), "bench-sign-search-profile-"))
-    const child = await startChild<Ready>(join(here, "sign-search-server.ts"), { execArgv: ["--cpu-prof", `--cpu-prof-dir=${dir}`] })
+    const child = await startChild<Ready>(join(here, "sign-search-server.ts"), {
+      execArgv: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+      env: { BENCH_REPO: process.env.BENCH_REPO ?? "dynalite" }
+    })
     for (let i = 0; i < warmup + pages; i++) await page(child, profiled)
     await child.stop()
     const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"))
@@ -68,34 +74,42 @@ const main = async () => {
     console.log(summarize(join(dir, file), ["signDerivatives", "signPolicy", "toView", "encodeCloudFrontBase64", "stringify"]))
     return
   }
-  const child = await startChild<Ready>(join(here, "sign-search-server.ts"))
-  const results = new Map<Kind, Array<{ cpu: number; bytes: number }>>(kinds.map((k) => [k, []]))
+  const repos = ["dynalite", "memory"] as const
+  const children = await Promise.all(repos.map((repo) => startChild<Ready>(join(here, "sign-search-server.ts"), { env: { BENCH_REPO: repo } })))
+  const results = new Map<string, Array<{ cpu: number; bytes: number }>>()
   const load = loadavg()[0]!
   try {
     for (let round = 0; round < warmup + pages; round++) {
-      // Rotate the order, so a burst of load on the shared machine does not always hit the same contender.
-      for (let k = 0; k < kinds.length; k++) {
-        const kind = kinds[(round + k) % kinds.length]!
-        const measured = await page(child, kind)
-        if (round >= warmup) results.get(kind)!.push(measured)
+      for (const [r, child] of children.entries()) {
+        // Rotate the order, so a burst of load on the shared machine does not always hit the same contender.
+        for (let k = 0; k < kinds.length; k++) {
+          const kind = kinds[(round + k + r) % kinds.length]!
+          const measured = await page(child, kind)
+          if (round < warmup) continue
+          const id = `${repos[r]} ${kind}`
+          results.set(id, [...(results.get(id) ?? []), measured])
+        }
       }
     }
   } finally {
-    await child.stop()
+    await Promise.all(children.map((child) => child.stop()))
   }
-  const unsigned = median(results.get("unsigned")!.map((r) => r.cpu))
-  console.log(`search page of 100 files, server CPU per page (median of ${pages}, after ${warmup} warm-up rounds; load average ${load.toFixed(2)} at start)`)
-  for (const kind of kinds) {
-    const runs = results.get(kind)!
-    const cpus = runs.map((r) => r.cpu)
-    const ms = (us: number) => (us / 1000).toFixed(1)
-    console.log(
-      `  ${kind.padEnd(11)} ${ms(median(cpus)).padStart(6)} ms CPU (p10 ${ms(cpus.sort((a, b) => a - b)[Math.floor(cpus.length / 10)]!)}, p90 ${
-        ms(cpus[Math.floor(cpus.length * 0.9)]!)
-      })  ${(median(cpus) / unsigned).toFixed(2)}x unsigned  ${runs[0]!.bytes} bytes`
-    )
+  const ms = (us: number) => (us / 1000).toFixed(1)
+  const medianOf = (id: string) => median(results.get(id)!.map((r) => r.cpu))
+  console.log(`search page of 100 files, server CPU per page: median of ${pages} pages (p10-p90), after ${warmup} warm-up rounds; load average ${load.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end`)
+  for (const repo of repos) {
+    console.log(`${repo}:`)
+    const unsigned = medianOf(`${repo} unsigned`)
+    for (const kind of kinds) {
+      const runs = results.get(`${repo} ${kind}`)!
+      const cpus = runs.map((r) => r.cpu).sort((a, b) => a - b)
+      const spread = `(${ms(cpus[Math.floor(cpus.length / 10)]!)}-${ms(cpus[Math.floor(cpus.length * 0.9)]!)})`
+      console.log(
+        `  ${kind.padEnd(11)} ${ms(median(cpus)).padStart(6)} ms CPU ${spread.padEnd(14)} ${(median(cpus) / unsigned).toFixed(2).padStart(6)}x unsigned  ${runs[0]!.bytes} bytes`
+      )
+    }
   }
-  const ratio = median(results.get("rsa")!.map((r) => r.cpu)) / unsigned
+  const ratio = medianOf("dynalite rsa") / medianOf("dynalite unsigned")
   console.log(`GOAL search page first-signed vs unsigned CPU | ${ratio.toFixed(2)}x | <= ${goal}x | ${ratio <= goal ? "met" : "missed"}`)
 }
 

@@ -29,7 +29,7 @@ const tempPem = (pem: string) =>
 describe("CloudFrontUrlSigner", () => {
   it.effect("signs with exactly the given expiry and the configured key pair", () =>
     Effect.gen(function*() {
-      const keys = yield* generateKeyPair()
+      const keys = yield* generateKeyPair("rsa-2048")
       const signer = yield* make({ baseUrl: "https://cdn.example.com/", keyPairId: keys.keyPairId, privateKey: Redacted.make(keys.privateKeyPem) })
       const url = new URL(yield* signer.sign("images/a b.jpg", 1_700_000_123))
       assert.strictEqual(url.origin + url.pathname, "https://cdn.example.com/images/a%20b.jpg")
@@ -40,7 +40,7 @@ describe("CloudFrontUrlSigner", () => {
 
   it.effect("makes exactly the URL @aws-sdk/cloudfront-signer makes, for any key, expiry and base path", () =>
     Effect.gen(function*() {
-      const keys = yield* generateKeyPair()
+      const keys = yield* generateKeyPair("rsa-2048")
       const privateKey = Redacted.make(keys.privateKeyPem)
       const bases = ["https://d111111abcdef8.cloudfront.net", "https://cdn.example.com/media/v1/", "http://127.0.0.1:8080/cdn"]
       const signers = yield* Effect.forEach(bases, (baseUrl) => make({ baseUrl, keyPairId: keys.keyPairId, privateKey }))
@@ -66,7 +66,7 @@ describe("CloudFrontUrlSigner", () => {
 
   it.effect("signs a file's image and thumbnail with one custom policy, exactly as getSignedUrl does with that policy", () =>
     Effect.gen(function*() {
-      const keys = yield* generateKeyPair()
+      const keys = yield* generateKeyPair("rsa-2048")
       const privateKey = Redacted.make(keys.privateKeyPem)
       const bases = ["https://d111111abcdef8.cloudfront.net", "https://cdn.example.com/media/v1/", "http://127.0.0.1:8080/cdn"]
       const signers = yield* Effect.forEach(bases, (baseUrl) => make({ baseUrl, keyPairId: keys.keyPairId, privateKey }))
