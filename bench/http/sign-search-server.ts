@@ -8,8 +8,8 @@
  * Over IPC the parent asks for `{ cpu }` (this process's CPU time, all
  * threads, in µs) and for `{ fresh: contender }`: a new signer with an empty
  * cache, so the next page is signed from scratch:
- * - `rsa`: RSA-2048, one custom policy per file (as shipped);
- * - `ec`: ECDSA P-256, one custom policy per file;
+ * - `ec`: ECDSA P-256 (a new data dir's key), one custom policy per file;
+ * - `rsa`: RSA-2048 (older data dirs, RSA-keyed deployments), one custom policy per file;
  * - `rsa-canned`: RSA-2048, two canned policies per file (before).
  */
 import { generateKeyPairSync } from "node:crypto"

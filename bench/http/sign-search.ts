@@ -7,14 +7,15 @@
  * (dynalite, LevelDB) and on the memory one (no database: the HTTP stack and
  * signing alone); one run, contenders alternating page by page in a rotating
  * order; every signed page gets a new signer with an empty cache.
- * Contenders (bench/http/sign-search-server.ts): `rsa` (as shipped: RSA-2048,
- * one custom policy per file), `ec` (ECDSA P-256, one policy per file) and
- * `rsa-canned` (RSA-2048, two canned policies per file: before).
+ * Contenders (bench/http/sign-search-server.ts): `ec` (ECDSA P-256, the
+ * embedded default, one custom policy per file), `rsa` (RSA-2048, one policy
+ * per file) and `rsa-canned` (RSA-2048, two canned policies per file: before).
  *
  * Env: BENCH_PAGES (measured pages per contender, default 30), BENCH_WARMUP (5),
  * BENCH_PROFILE=<contender> (one run of that contender under --cpu-prof, then its top frames;
  * BENCH_REPO picks the repository, dynalite by default).
- * Run: `node bench/http/sign-search.ts`. Prints one GOAL line: RSA-2048 (as shipped) on dynalite.
+ * Run: `node bench/http/sign-search.ts`. Prints one GOAL line: the embedded server as shipped (dynalite,
+ * the ECDSA P-256 key a new data dir gets); the RSA-2048 ratio on the line before it.
  */
 import { mkdtempSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -109,7 +110,10 @@ const main = async () => {
       )
     }
   }
-  const ratio = medianOf("dynalite rsa") / medianOf("dynalite unsigned")
+  // The goal is for the embedded server as it ships: dynalite, and the ECDSA key a new data dir gets.
+  const ratio = medianOf("dynalite ec") / medianOf("dynalite unsigned")
+  const rsa = medianOf("dynalite rsa") / medianOf("dynalite unsigned")
+  console.log(`(with an RSA-2048 key, as older data dirs and RSA-keyed AWS deployments have: ${rsa.toFixed(2)}x)`)
   console.log(`GOAL search page first-signed vs unsigned CPU | ${ratio.toFixed(2)}x | <= ${goal}x | ${ratio <= goal ? "met" : "missed"}`)
 }
 
