@@ -71,7 +71,7 @@ export const make = Effect.fn("CloudFrontUrlSigner.make")(function*(options: Clo
     catch: (cause) => new CloudFrontConfigError({ message: "CDN private key is not a valid PEM private key", cause })
   })
   if (!isCloudFrontKey(privateKey)) {
-    return yield* new CloudFrontConfigError({ message: "CDN private key must be RSA (2048 bits) or ECDSA on P-256" })
+    return yield* new CloudFrontConfigError({ message: "CDN private key must be RSA or ECDSA on P-256" })
   }
   // In a Resource `*` and `?` are wildcards: a base URL holding one would widen every custom policy.
   if (/[*?]/.test(baseUrl)) return yield* new CloudFrontConfigError({ message: "CDN base URL must not contain * or ?" })
