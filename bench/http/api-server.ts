@@ -26,6 +26,7 @@ import type { AccountId } from "@media-object-storage/core/Ids"
 import * as MemoryFileRepository from "@media-object-storage/core/memory/MemoryFileRepository"
 import * as MemoryObjectStore from "@media-object-storage/core/memory/MemoryObjectStore"
 import * as MemoryUrlSigner from "@media-object-storage/core/memory/MemoryUrlSigner"
+import { imageKey, thumbnailKey } from "@media-object-storage/core/ObjectKeys"
 import { Authenticator } from "@media-object-storage/core/ports/Authenticator"
 import { FileIds } from "@media-object-storage/core/ports/FileIds"
 import { FileRepository } from "@media-object-storage/core/ports/FileRepository"
@@ -50,12 +51,19 @@ const signer = (): Layer.Layer<UrlSigner, unknown> => {
   if (signerKind === "memory") return MemoryUrlSigner.layerMemory
   if (signerKind === "keyobject") {
     const key = createPrivateKey(pem)
+    // The SDK hands privateKey to crypto's Sign.sign, which takes a KeyObject as well as a PEM.
+    const sign = (path: string, expiresAt: number) =>
+      Effect.sync(() =>
+        getSignedUrl({ url: `${cdnBase}/${path}`, keyPairId: "KBENCH", privateKey: key as unknown as string, dateLessThan: expiresAt * 1000 })
+      )
     return Layer.succeed(UrlSigner, UrlSigner.of({
-      // The SDK hands privateKey to crypto's Sign.sign, which takes a KeyObject as well as a PEM.
-      sign: (path, expiresAt) =>
-        Effect.sync(() =>
-          getSignedUrl({ url: `${cdnBase}/${path}`, keyPairId: "KBENCH", privateKey: key as unknown as string, dateLessThan: expiresAt * 1000 })
-        )
+      sign,
+      // Two canned signatures per file, as before custom policies.
+      signDerivatives: ({ accountId, attempt, fileId }, expiresAt) =>
+        Effect.all({
+          image: sign(imageKey(accountId, fileId, attempt), expiresAt),
+          thumbnail: sign(thumbnailKey(accountId, fileId, attempt), expiresAt)
+        })
     }))
   }
   return Layer.effect(UrlSigner, CloudFrontUrlSigner.make({ baseUrl: cdnBase, keyPairId: "KBENCH", privateKey: Redacted.make(pem) }))

@@ -1,6 +1,8 @@
 /**
- * Signing a search page of 100 ready files (200 CloudFront URLs, none cached
- * yet) with the shipped CloudFrontUrlSigner (asynchronous `crypto.sign` on
+ * 200 canned-policy CloudFront URLs, none cached yet (what a search page of
+ * 100 ready files signed before one custom policy per file: see
+ * bench/http/sign-search.ts for the page as it is now), RSA-2048, with the
+ * shipped CloudFrontUrlSigner (asynchronous `crypto.sign` on
  * libuv's pool) versus the SDK's synchronous `getSignedUrl` with the key
  * parsed once (what the signer did before): wall time for the page, and the
  * longest the event loop was held (a timer asks for a tick every millisecond;
@@ -16,7 +18,7 @@ import { make } from "../../adapters/src/cloudfront/CloudFrontUrlSigner.ts"
 const pages = Number(process.env.BENCH_PAGES ?? 10)
 const urlsPerPage = 200
 const base = "http://127.0.0.1:8080/cdn"
-const keys = await Effect.runPromise(generateKeyPair())
+const keys = await Effect.runPromise(generateKeyPair("rsa-2048"))
 const keyObject = createPrivateKey(keys.privateKeyPem)
 const keyOf = (page: number, i: number) => `images/10020/${page}-${i}/1.jpg`
 

@@ -6,7 +6,6 @@ import { Effect, Schema } from "effect"
 import { EntityType } from "./EntityType.ts"
 import { FailureReason, type FileRecord, VisibleStatus } from "./FileRecord.ts"
 import type { MediaConfigShape } from "./MediaConfig.ts"
-import { imageKey, thumbnailKey } from "./ObjectKeys.ts"
 import type { SigningError, UrlSigner } from "./ports/UrlSigner.ts"
 
 export const FileView = Schema.Struct({
@@ -35,8 +34,8 @@ export type ToView = (
 ) => Effect.Effect<FileView, SigningError>
 
 /**
- * Renders a record clients may see (never a tombstone: see `isVisible`), signing download URLs for
- * ready files with `signer` (valid at least `config.downloadUrlTtlSeconds` from `now`, UNIX seconds,
+ * Renders a record clients may see (never a tombstone: see `isVisible`), signing the image and
+ * thumbnail URLs of ready files with `signer.signDerivatives` (valid at least `config.downloadUrlTtlSeconds` from `now`, UNIX seconds,
  * rounded up to `downloadUrlGranularitySeconds`). Built once per service, called per file.
  */
 export const makeToView = (signer: UrlSigner["Service"], config: MediaConfigShape): ToView =>
@@ -57,15 +56,16 @@ export const makeToView = (signer: UrlSigner["Service"], config: MediaConfigShap
     if (record.status !== "ready" || record.width === undefined || record.height === undefined) return base
     const step = config.downloadUrlGranularitySeconds
     const expiresAt = Math.ceil((now + config.downloadUrlTtlSeconds) / step) * step
-    const [download_url, thumbnail_url] = yield* Effect.all([
-      signer.sign(imageKey(record.accountId, record.fileId, record.attempts), expiresAt),
-      signer.sign(thumbnailKey(record.accountId, record.fileId, record.attempts), expiresAt)
-    ])
+    // One call for both URLs: the signer may cover them with one signature (CloudFront: one policy).
+    const urls = yield* signer.signDerivatives(
+      { accountId: record.accountId, fileId: record.fileId, attempt: record.attempts },
+      expiresAt
+    )
     return {
       ...base,
-      download_url,
+      download_url: urls.image,
       download_expires_at: expiresAt,
-      thumbnail_url,
+      thumbnail_url: urls.thumbnail,
       thumbnail_expires_at: expiresAt,
       width: record.width,
       height: record.height

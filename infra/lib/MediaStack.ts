@@ -57,6 +57,22 @@ const denyEverythingElse = `function handler(event) {
   return { statusCode: 403, statusDescription: "Forbidden" };
 }`
 
+/**
+ * Viewer-request guard of the signed behaviours: a download URL carries the signing parameters and nothing
+ * else. CloudFront matches a custom policy's Resource against the whole URL, query included, and a file's
+ * Resource starts with a wildcard (`https://cdn/*` + `/<account>/<file_id>/<attempt>.jpg`, one signature for
+ * its image and thumbnail), so without this another object's path with the file's tail in a query
+ * (`/images/<other>/...jpg?x=/<account>/<file_id>/1.jpg&Policy=...`) would be let through.
+ */
+export const signedQueryOnly = `var signing = ["Policy", "Signature", "Key-Pair-Id", "Expires", "Hash-Algorithm"];
+function handler(event) {
+  var query = event.request.querystring;
+  for (var name in query) {
+    if (signing.indexOf(name) === -1 || query[name].multiValue) return { statusCode: 403, statusDescription: "Forbidden" };
+  }
+  return event.request;
+}`
+
 export class MediaStack extends Stack {
   constructor(scope: Construct, id: string, props: MediaStackProps) {
     super(scope, id, props)
@@ -157,6 +173,15 @@ export class MediaStack extends Stack {
       cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
       trustedKeyGroups: [keyGroup]
     }
+    const guard = new cloudfront.Function(this, "CdnSignedQueryOnly", {
+      code: cloudfront.FunctionCode.fromInline(signedQueryOnly),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      comment: "Signed downloads carry no query parameters but the signing ones"
+    })
+    const signedOnly: cloudfront.AddBehaviorOptions = {
+      ...signed,
+      functionAssociations: [{ function: guard, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }]
+    }
     const deny = new cloudfront.Function(this, "CdnDenyOther", {
       code: cloudfront.FunctionCode.fromInline(denyEverythingElse),
       runtime: cloudfront.FunctionRuntime.JS_2_0,
@@ -168,7 +193,7 @@ export class MediaStack extends Stack {
         ...signed,
         functionAssociations: [{ function: deny, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }]
       },
-      additionalBehaviors: { "images/*": { origin, ...signed }, "thumbnails/*": { origin, ...signed } },
+      additionalBehaviors: { "images/*": { origin, ...signedOnly }, "thumbnails/*": { origin, ...signedOnly } },
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100
     })
     // Intended: the policy for the two prefixes is added below.

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { App } from "aws-cdk-lib"
 import { Match, Template } from "aws-cdk-lib/assertions"
-import { MediaStack, type MediaStackProps, processingSizing } from "../lib/MediaStack.ts"
+import { MediaStack, type MediaStackProps, processingSizing, signedQueryOnly } from "../lib/MediaStack.ts"
 import { apiActions, objectCreatedActions, sweepActions } from "../lib/permissions.ts"
 
 const stubBundles = () => {
@@ -143,8 +143,29 @@ describe("MediaStack", () => {
       assert.strictEqual(behavior.ViewerProtocolPolicy, "https-only")
     }
     assert.lengthOf(config.DefaultCacheBehavior.FunctionAssociations, 1)
-    assert.include(only("AWS::CloudFront::Function").Properties.FunctionCode, "statusCode: 403")
+    const functions = byType("AWS::CloudFront::Function")
+    const idOf = (code: string) => Object.entries(functions).find(([, f]) => f.Properties.FunctionCode === code)![0]
+    const denyId = Object.keys(functions).find((id) => id !== idOf(signedQueryOnly))!
+    assert.include(functions[denyId]!.Properties.FunctionCode, "statusCode: 403")
+    assert.deepStrictEqual(config.DefaultCacheBehavior.FunctionAssociations[0].FunctionARN, { "Fn::GetAtt": [denyId, "FunctionARN"] })
+    for (const behavior of config.CacheBehaviors) {
+      assert.deepStrictEqual(behavior.FunctionAssociations, [{ EventType: "viewer-request", FunctionARN: { "Fn::GetAtt": [idOf(signedQueryOnly), "FunctionARN"] } }])
+    }
     assert.isTrue(config.Origins.every((o: any) => o.OriginAccessControlId !== undefined))
+  })
+
+  it("the signed behaviours' guard lets through the signing parameters and nothing else", () => {
+    const handler = new Function(`${signedQueryOnly}; return handler`)() as (event: unknown) => unknown
+    const request = (querystring: Record<string, { value: string; multiValue?: Array<{ value: string }> }>) => ({ request: { uri: "/images/a/f/1.jpg", querystring } })
+    const passes = (event: ReturnType<typeof request>) => handler(event) === event.request
+    const v = (value: string) => ({ value })
+    assert.isTrue(passes(request({ Policy: v("p"), Signature: v("s"), "Key-Pair-Id": v("K") })))
+    assert.isTrue(passes(request({ Expires: v("1"), Signature: v("s"), "Key-Pair-Id": v("K"), "Hash-Algorithm": v("SHA256") })))
+    assert.isTrue(passes(request({})))
+    for (const extra of ["x", "/a/f/1.jpg", "policy", "constructor", "__proto__", "%50olicy"]) {
+      assert.isFalse(passes(request({ Policy: v("p"), Signature: v("s"), "Key-Pair-Id": v("K"), [extra]: v("/a/f/1.jpg") })), extra)
+    }
+    assert.isFalse(passes(request({ Policy: { value: "p", multiValue: [v("p"), v("q")] }, Signature: v("s"), "Key-Pair-Id": v("K") })))
   })
 
   it("grants each function exactly the actions its code calls", () => {

@@ -1,8 +1,9 @@
 /**
  * CloudFront custom policies (the `Policy` parameter): one statement with a
  * Resource that may use `*` / `?` wildcards and a DateLessThan, optionally a
- * DateGreaterThan. IP conditions are refused: the download route does not
- * trust a client address it could check them against.
+ * DateGreaterThan. The signer makes them (`customPolicy`), the verifier reads
+ * them (`parseCustomPolicy`). IP conditions are refused: the download route
+ * does not trust a client address it could check them against.
  */
 import { Option, Schema } from "effect"
 
@@ -40,8 +41,22 @@ export const parseCustomPolicy = (json: string): CustomPolicy | undefined => {
   }
 }
 
-/** CloudFront's resource match: `*` is any run of characters, `?` exactly one; everything else literal. */
+/**
+ * The policy JSON the signer signs for `resource` (a URL, `*` / `?` wildcards allowed) until `expires`
+ * (UNIX seconds): the same bytes `@aws-sdk/cloudfront-signer` signs when given this string as `policy`.
+ */
+export const customPolicy = (resource: string, expires: number): string =>
+  `{"Statement":[{"Resource":${JSON.stringify(resource)},"Condition":{"DateLessThan":{"AWS:EpochTime":${expires}}}}]}`
+
+/**
+ * CloudFront's resource match (`*` any run of characters, `?` exactly one, everything else literal),
+ * with one deliberate difference: a wildcard never matches `?`, so it cannot reach into the query
+ * string. CloudFront matches the whole URL, query included, so there a Resource of `https://cdn/`, `*`,
+ * `/a/f/1.jpg` also covers `https://cdn/images/b/g/1.jpg?x=/a/f/1.jpg` (another file's object): in front
+ * of S3 the distribution must refuse extra query parameters itself (see docs/security.md). Here the
+ * match only ever refuses more than CloudFront's.
+ */
 export const resourceMatches = (pattern: string, resource: string): boolean => {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/[*?]/g, (w) => w === "*" ? "[^?]*" : "[^?]")
   return new RegExp(`^${source}$`, "s").test(resource)
 }

@@ -48,8 +48,10 @@ export const splitSignedUrl = (input: URL | string): SplitSignedUrl | string => 
 }
 
 /** Bytes as CloudFront's URL-safe base64 (`+`->`-`, `=`->`_`, `/`->`~`). */
+const cloudFrontCharacter = (c: string) => c === "+" ? "-" : c === "=" ? "_" : "~"
+
 export const encodeCloudFrontBase64 = (bytes: Uint8Array): string =>
-  Buffer.from(bytes).toString("base64").replace(/\+/g, "-").replace(/=/g, "_").replace(/\//g, "~")
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64").replace(/[+=/]/g, cloudFrontCharacter)
 
 /** CloudFront's URL-safe base64 (`+`->`-`, `=`->`_`, `/`->`~`) back to bytes; none for any other character. */
 export const decodeCloudFrontBase64 = (value: string): Option.Option<Buffer> => {

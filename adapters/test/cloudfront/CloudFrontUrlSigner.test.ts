@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { getSignedUrl } from "@aws-sdk/cloudfront-signer"
+import { createPublicKey, generateKeyPairSync, verify } from "node:crypto"
 import { Effect, Option, Redacted } from "effect"
 import * as fc from "fast-check"
+import type { AccountId, FileId } from "@media-object-storage/core/Ids"
 import { UrlSigner } from "@media-object-storage/core/ports/UrlSigner"
 import { encodeKey } from "../../src/cloudfront/CdnPath.ts"
 import { generateKeyPair } from "../../src/cloudfront/CloudFrontKeys.ts"
@@ -27,7 +29,7 @@ const tempPem = (pem: string) =>
 describe("CloudFrontUrlSigner", () => {
   it.effect("signs with exactly the given expiry and the configured key pair", () =>
     Effect.gen(function*() {
-      const keys = yield* generateKeyPair()
+      const keys = yield* generateKeyPair("rsa-2048")
       const signer = yield* make({ baseUrl: "https://cdn.example.com/", keyPairId: keys.keyPairId, privateKey: Redacted.make(keys.privateKeyPem) })
       const url = new URL(yield* signer.sign("images/a b.jpg", 1_700_000_123))
       assert.strictEqual(url.origin + url.pathname, "https://cdn.example.com/images/a%20b.jpg")
@@ -38,7 +40,7 @@ describe("CloudFrontUrlSigner", () => {
 
   it.effect("makes exactly the URL @aws-sdk/cloudfront-signer makes, for any key, expiry and base path", () =>
     Effect.gen(function*() {
-      const keys = yield* generateKeyPair()
+      const keys = yield* generateKeyPair("rsa-2048")
       const privateKey = Redacted.make(keys.privateKeyPem)
       const bases = ["https://d111111abcdef8.cloudfront.net", "https://cdn.example.com/media/v1/", "http://127.0.0.1:8080/cdn"]
       const signers = yield* Effect.forEach(bases, (baseUrl) => make({ baseUrl, keyPairId: keys.keyPairId, privateKey }))
@@ -62,6 +64,64 @@ describe("CloudFrontUrlSigner", () => {
       assert.isAtLeast(compared, 100)
     }))
 
+  it.effect("signs a file's image and thumbnail with one custom policy, exactly as getSignedUrl does with that policy", () =>
+    Effect.gen(function*() {
+      const keys = yield* generateKeyPair("rsa-2048")
+      const privateKey = Redacted.make(keys.privateKeyPem)
+      const bases = ["https://d111111abcdef8.cloudfront.net", "https://cdn.example.com/media/v1/", "http://127.0.0.1:8080/cdn"]
+      const signers = yield* Effect.forEach(bases, (baseUrl) => make({ baseUrl, keyPairId: keys.keyPairId, privateKey }))
+      const cases = fc.sample(fc.tuple(
+        fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/).filter((a) => a !== "." && a !== ".."),
+        fc.uuid({ version: 4 }),
+        fc.integer({ min: 1, max: 999_999_999 }),
+        fc.integer({ min: 1, max: 4_102_444_800 }),
+        fc.nat(bases.length - 1)
+      ), { numRuns: 60, seed: 7 })
+      for (const [account, fileId, attempt, expiresAt, b] of cases) {
+        const urls = yield* signers[b]!.signDerivatives({ accountId: account as AccountId, fileId: fileId as FileId, attempt }, expiresAt)
+        const base = bases[b]!.replace(/\/+$/, "")
+        // Built here independently of the adapter: the policy CloudFront will decode.
+        const policy = JSON.stringify({
+          Statement: [{ Resource: `${base}/*/${account}/${fileId}/${attempt}.jpg`, Condition: { DateLessThan: { "AWS:EpochTime": expiresAt } } }]
+        })
+        const sdk = (kind: string) =>
+          getSignedUrl({ url: `${base}/${kind}/${account}/${fileId}/${attempt}.jpg`, keyPairId: keys.keyPairId, privateKey: keys.privateKeyPem, policy })
+        assert.strictEqual(urls.image, sdk("images"))
+        assert.strictEqual(urls.thumbnail, sdk("thumbnails"))
+        // One signature, one policy, for both.
+        assert.strictEqual(urls.image.slice(urls.image.indexOf("?")), urls.thumbnail.slice(urls.thumbnail.indexOf("?")))
+      }
+      // Accounts that make a dot segment cannot be carried by a URL, and attempts are 1-9 digits.
+      const signer = signers[0]!
+      for (const [accountId, attempt] of [[".", 1], ["..", 1], ["a", 0], ["a", 1.5], ["a", 1_000_000_000]] as const) {
+        const error = yield* Effect.flip(signer.signDerivatives({ accountId: accountId as AccountId, fileId: "f" as FileId, attempt }, 1_700_000_000))
+        assert.strictEqual(error._tag, "SigningError", `${accountId} ${attempt}`)
+      }
+    }))
+
+  it.effect("signs with an ECDSA P-256 key too: the SDK's and our URLs verify, theirs with our verifier", () =>
+    Effect.gen(function*() {
+      const pair = generateKeyPairSync("ec", { namedCurve: "P-256" })
+      const privatePem = pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString()
+      const publicPem = pair.publicKey.export({ type: "spki", format: "pem" }).toString()
+      const base = "https://cdn.example.com"
+      const signer = yield* make({ baseUrl: base, keyPairId: "KEC", privateKey: Redacted.make(privatePem) })
+      const verifier = yield* makeVerifier({ keyPairs: new Map([["KEC", publicPem]]), baseUrl: base })
+      const derivatives = { accountId: "10020" as AccountId, fileId: "0b7f0b7f-0b7f-4b7f-8b7f-0b7f0b7f0b7f" as FileId, attempt: 2 }
+      const urls = yield* signer.signDerivatives(derivatives, 1_900_000_000)
+      const policy = new URL(urls.image).searchParams.get("Policy")!
+      const signature = new URL(urls.image).searchParams.get("Signature")!
+      const decode = (v: string) => Buffer.from(v.replace(/-/g, "+").replace(/_/g, "=").replace(/~/g, "/"), "base64")
+      // A DER ECDSA signature over the policy bytes, SHA-1, which is what CloudFront checks.
+      assert.isTrue(verify("sha1", decode(policy), createPublicKey(publicPem), decode(signature)))
+      assert.deepStrictEqual(yield* verifier.verify(urls.thumbnail, 1), { key: "thumbnails/10020/0b7f0b7f-0b7f-4b7f-8b7f-0b7f0b7f0b7f/2.jpg", expiresAt: 1_900_000_000 })
+      const sdk = getSignedUrl({ url: `${base}/k.jpg`, keyPairId: "KEC", privateKey: privatePem, dateLessThan: 1_900_000_000_000 })
+      assert.deepStrictEqual(yield* verifier.verify(sdk, 1), { key: "k.jpg", expiresAt: 1_900_000_000 })
+      const other = generateKeyPairSync("ec", { namedCurve: "secp384r1" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString()
+      const refused = yield* Effect.flip(make({ baseUrl: base, keyPairId: "KEC", privateKey: Redacted.make(other) }))
+      assert.strictEqual(refused._tag, "CloudFrontConfigError")
+    }))
+
   it.effect("refuses keys a URL cannot carry exactly", () =>
     Effect.gen(function*() {
       const keys = yield* generateKeyPair()
@@ -77,7 +137,7 @@ describe("CloudFrontUrlSigner", () => {
     Effect.gen(function*() {
       const keys = yield* generateKeyPair()
       const privateKey = Redacted.make(keys.privateKeyPem)
-      for (const baseUrl of ["cdn.example.com", "ftp://cdn.example.com", "https://cdn.example.com/?a=1"]) {
+      for (const baseUrl of ["cdn.example.com", "ftp://cdn.example.com", "https://cdn.example.com/?a=1", "https://cdn.example.com/a*b"]) {
         assert.strictEqual((yield* Effect.flip(make({ baseUrl, keyPairId: "K1", privateKey })))._tag, "CloudFrontConfigError")
       }
       assert.strictEqual((yield* Effect.flip(make({ baseUrl: "https://c", keyPairId: "K 1", privateKey })))._tag, "CloudFrontConfigError")

@@ -6,7 +6,7 @@ import { make } from "../../src/cloudfront/CloudFrontUrlSigner.ts"
 import { makeVerifier } from "../../src/cloudfront/CloudFrontUrlVerifier.ts"
 
 class Keys extends Context.Service<Keys, { readonly a: CloudFrontKeyPair; readonly b: CloudFrontKeyPair }>()("test/Keys") {
-  static readonly layer = Layer.effect(Keys, Effect.all({ a: generateKeyPair(), b: generateKeyPair() }))
+  static readonly layer = Layer.effect(Keys, Effect.all({ a: generateKeyPair(), b: generateKeyPair("rsa-2048") }))
 }
 
 const base = "https://cdn.example.com"

@@ -28,6 +28,8 @@ class Cdn extends Context.Service<Cdn, {
   readonly root: string
   /** A signed URL of `key`, valid until `expiresAt` (UNIX seconds). */
   readonly sign: (key: string, expiresAt: number) => Effect.Effect<string>
+  /** The image and thumbnail URLs of attempt 1 of a file, as the API hands them out (one custom policy). */
+  readonly signFile: (record: FileRecord, expiresAt: number) => Effect.Effect<{ readonly image: string; readonly thumbnail: string }>
 }>()("test/Cdn") {}
 
 const layerCdn = Layer.effect(
@@ -53,7 +55,12 @@ const layerCdn = Layer.effect(
       Layer.provide(Layer.succeed(HttpConfig, { ...defaultHttpConfig, logRequests: false }))
     ))
     const signer = yield* CloudFrontUrlSigner.make({ baseUrl: base, keyPairId: keys.keyPairId, privateKey: Redacted.make(keys.privateKeyPem) })
-    return Cdn.of({ root, sign: (key, expiresAt) => signer.sign(key, expiresAt).pipe(Effect.orDie) })
+    return Cdn.of({
+      root,
+      sign: (key, expiresAt) => signer.sign(key, expiresAt).pipe(Effect.orDie),
+      signFile: (record, expiresAt) =>
+        signer.signDerivatives({ accountId: record.accountId, fileId: record.fileId, attempt: 1 }, expiresAt).pipe(Effect.orDie)
+    })
   })
 ).pipe(Layer.provideMerge(MemoryFileRepository.layerMemory))
 
@@ -61,6 +68,14 @@ const layerCdn = Layer.effect(
 const objectBytes = (size: number) => Uint8Array.from({ length: size }, (_, i) => (i * 31 + 7) & 0xff)
 const size = 300_000
 const bytes = objectBytes(size)
+
+/** Writes `key`'s object (the test bytes) under the CDN's root. */
+const store = (key: string) =>
+  Effect.map(Cdn, (cdn) => {
+    const path = join(cdn.root, ...key.split("/"))
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, bytes)
+  })
 
 /** A ready file with its image stored; the image's signed URL, valid `ttl` seconds more. */
 const readyImage = (ttl = 3600, status: FileRecord["status"] = "ready") =>
@@ -216,6 +231,49 @@ layer(layerCdn)("CdnRoute", (it) => {
       assert.strictEqual(part.status, 206)
       assert.strictEqual(part.headers.get("content-length"), "10")
       assert.strictEqual(part.headers.get("content-range"), `bytes ${size - 10}-${size - 1}/${size}`)
+    }))
+
+  it.effect("serves a file's image and thumbnail under its one policy, and nothing else under it", () =>
+    Effect.gen(function*() {
+      const cdn = yield* Cdn
+      const repo = yield* FileRepository
+      const mine = uploadingRecord({ status: "ready", attempts: 1, fileSize: size })
+      const other = uploadingRecord({ status: "ready", attempts: 1, fileSize: size })
+      for (const record of [mine, other]) {
+        yield* repo.create(record)
+        yield* store(imageKey(record.accountId, record.fileId, 1))
+        yield* store(thumbnailKey(record.accountId, record.fileId, 1))
+      }
+      const expiresAt = (yield* nowSeconds) + 3600
+      const urls = yield* cdn.signFile(mine, expiresAt)
+      for (const url of [urls.image, urls.thumbnail]) {
+        const reply = yield* fetchBytes(url)
+        assert.strictEqual(reply.status, 200, url)
+        assert.deepStrictEqual(reply.body, bytes)
+        const maxAge = Number(/max-age=(\d+)/.exec(reply.headers.get("cache-control") ?? "")![1])
+        assert.isAtMost(maxAge, 3600)
+        assert.isAbove(maxAge, 3500)
+      }
+      const query = urls.image.slice(urls.image.indexOf("?") + 1)
+      const base = urls.image.slice(0, urls.image.indexOf("/images/"))
+      const tail = `/${mine.accountId}/${mine.fileId}/1.jpg`
+      const otherImage = `${base}/${imageKey(other.accountId, other.fileId, 1)}`
+      const refused = [
+        `${otherImage}?${query}`,
+        `${otherImage}?x=${tail}&${query}`,
+        `${base}/thumbnails/${other.accountId}/${other.fileId}/1.jpg?${encodeURIComponent("x")}=${tail}&${query}`,
+        `${base}/originals/${mine.accountId}/${mine.fileId}?x=${tail}&${query}`,
+        `${base}/images/${mine.accountId}/${mine.fileId}/2.jpg?${query}`,
+        `${base}/images%2F${other.accountId}%2F${other.fileId}%2F1.jpg${tail}?${query}`,
+        `${base}/x/images${tail}?${query}`
+      ]
+      for (const url of refused) {
+        const reply = yield* fetchBytes(url)
+        assert.strictEqual(reply.status, 403, url)
+        assert.include(text(reply), "<Code>AccessDenied</Code>")
+      }
+      // The other file's own URLs still work: the refusals above are the policy's doing.
+      assert.strictEqual((yield* fetchBytes((yield* cdn.signFile(other, expiresAt)).image)).status, 200)
     }))
 
   it.effect("refuses the signed URLs of a deleted file, and of one not ready, though the bytes are on disk", () =>

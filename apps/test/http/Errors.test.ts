@@ -133,7 +133,7 @@ const failingRepository = Layer.succeed(FileRepository, FileRepository.of({
 }))
 
 describe("MediaApi internal errors", () => {
-  layer(layerTestServer({ overrides: Layer.mergeAll(failingRepository, Layer.succeed(UrlSigner, UrlSigner.of({ sign: () => Effect.die("boom") }))) }))((it) => {
+  layer(layerTestServer({ overrides: Layer.mergeAll(failingRepository, Layer.succeed(UrlSigner, UrlSigner.of({ sign: () => Effect.die("boom"), signDerivatives: () => Effect.die("boom") }))) }))((it) => {
     it.effect("infrastructure failures and defects are 500 INTERNAL_ERROR revealing nothing", () =>
       Effect.gen(function*() {
         const replies = [

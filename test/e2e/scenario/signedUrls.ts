@@ -31,13 +31,19 @@ export const signedUrls = <R>(it: Vitest.MethodsNonLive<E2eServer | R>, mode: Mo
       assert.strictEqual(file.status, "ready", JSON.stringify(file))
       const url: string = file.download_url
       assert.strictEqual((yield* fetchUrl(url)).status, 200)
+      // One custom policy covers the file's image and thumbnail: both URLs carry the same signature.
+      assert.strictEqual(url.replace("/images/", "/thumbnails/"), file.thumbnail_url)
+      assert.strictEqual((yield* fetchUrl(file.thumbnail_url)).status, 200)
+      const query = url.slice(url.indexOf("?") + 1)
+      const tail = /(\/[^/]+\/[^/]+\/\d+\.jpg)\?/.exec(url)![1]!
       const tampered = {
-        // The thumbnail's object under the image's signature.
-        path: url.replace("/images/", "/thumbnails/"),
-        // Another file's object, and the original itself.
+        // Another attempt's object, another file's, the original, and the original with the tail in a query.
+        attempt: url.replace(/\/\d+\.jpg\?/, "/9.jpg?"),
         otherFile: url.replace(file.file_id, "00000000-0000-4000-8000-000000000000"),
         original: url.replace(/\/images\/([^/]+)\/([^/]+)\/\d+\.jpg/, "/originals/$1/$2"),
-        expires: withParam(url, "Expires", (value) => String(Number(value) + 3600)),
+        queryTrick: `${url.slice(0, url.indexOf("/images/"))}/originals${tail.replace(/\/\d+\.jpg$/, "")}?x=${tail}&${query}`,
+        expires: withParam(url, "Expires", () => "4102444800"),
+        policy: withParam(url, "Policy", flip),
         signature: withParam(url, "Signature", flip),
         keyPair: withParam(url, "Key-Pair-Id", (value) => `${value}X`),
         unsigned: url.split("?")[0] ?? ""
