@@ -29,13 +29,15 @@ export interface Discrepancy {
   readonly discrepancyId: string
 }
 
-const entityKeyOf = (d: Discrepancy): Result.Result<EntityKey, InvalidRequest> =>
+/** The discrepancy's `shipment_item` key (SPEC §4); `InvalidRequest` when a part is not a valid key part. */
+export const entityKeyOf = (d: Discrepancy): Result.Result<EntityKey, InvalidRequest> =>
   Result.mapError(
     formatKey("shipment_item", [d.shipmentId, d.sku, d.reasonCode, d.discrepancyId]),
     (e) => new InvalidRequest({ message: e.message })
   )
 
-const discrepancyOf = (entityId: string): Discrepancy => {
+/** The discrepancy a valid `shipment_item` key names (the inverse of `entityKeyOf`). */
+export const discrepancyOf = (entityId: string): Discrepancy => {
   const [shipmentId = "", sku = "", reasonCode = "", discrepancyId = ""] = keyParts(entityId as EntityKey)
   return { shipmentId, sku, reasonCode, discrepancyId }
 }

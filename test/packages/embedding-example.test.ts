@@ -9,9 +9,18 @@ import type { AccountId } from "@media-object-storage/core/Ids"
 import { defaultMediaConfig } from "@media-object-storage/core/MediaConfig"
 import { layerMemory } from "@media-object-storage/core/memory/layerMemory"
 import { ObjectStore } from "@media-object-storage/core/ports/ObjectStore"
-import { Duration, Effect, Layer } from "effect"
+import * as Arbitraries from "@media-object-storage/testing/arbitraries"
+import { Duration, Effect, Layer, Result } from "effect"
 import { TestClock } from "effect/testing"
-import { type Discrepancy, DiscrepancyPhotos, layer, ShipmentPhotos } from "../../examples/embedding/shipment-service.ts"
+import * as fc from "fast-check"
+import {
+  type Discrepancy,
+  discrepancyOf,
+  DiscrepancyPhotos,
+  entityKeyOf,
+  layer,
+  ShipmentPhotos
+} from "../../examples/embedding/shipment-service.ts"
 
 const account = "10020" as AccountId
 // A 640×480 PNG header: all the memory image processor reads.
@@ -44,6 +53,17 @@ const clientUploads = (fields: Readonly<Record<string, string>>) =>
   ObjectStore.use((store) => store.put(fields["key"]!, png, "image/png"))
 
 describe("embedding example: shipment service", () => {
+  it("maps any discrepancy to its entity key and back (a property over the testing package's arbitraries)", () =>
+    fc.assert(
+      fc.property(Arbitraries.keyParts("shipment_item"), ([shipmentId, sku, reasonCode, discrepancyId]) => {
+        const discrepancy: Discrepancy = { shipmentId: shipmentId!, sku: sku!, reasonCode: reasonCode!, discrepancyId: discrepancyId! }
+        const key = entityKeyOf(discrepancy)
+        assert.isTrue(Result.isSuccess(key))
+        assert.deepStrictEqual(discrepancyOf(Result.getOrThrow(key)), discrepancy)
+      }),
+      { numRuns: 200 }
+    ))
+
   it.effect("requests a target in process; the notified upload becomes ready and is attached to its discrepancy once", () => {
     const seen = attachments()
     return Effect.gen(function*() {
