@@ -141,7 +141,9 @@ export const refuses = (binding: CursorBinding, cursor: string): Effect.Effect<b
 const encode = (binding: CursorBinding, position: SortPosition) => Cursors.use((c) => c.encode(binding, position))
 
 /** A cursor decodes, under the binding that made it, to exactly the position it was made from. */
-export const cursorRoundTrip = (layer: Layer.Layer<Cursors> = Cursors.layerTest) =>
+export const cursorRoundTrip = (
+  layer: Layer.Layer<Cursors> = Cursors.layerTest
+): fc.IAsyncPropertyWithHooks<[CursorBinding, SortPosition]> =>
   fc.asyncProperty(A.cursorBinding, A.sortPosition, (binding, position) =>
     runOn(layer)(Effect.gen(function*() {
       const cursor = yield* encode(binding, position)
@@ -150,7 +152,9 @@ export const cursorRoundTrip = (layer: Layer.Layer<Cursors> = Cursors.layerTest)
     })))
 
 /** A cursor presented by another account, for another entity type or another prefix is refused (`InvalidCursor`). */
-export const cursorBoundToQuery = (layer: Layer.Layer<Cursors> = Cursors.layerTest) =>
+export const cursorBoundToQuery = (
+  layer: Layer.Layer<Cursors> = Cursors.layerTest
+): fc.IAsyncPropertyWithHooks<[readonly [CursorBinding, CursorBinding], SortPosition]> =>
   fc.asyncProperty(A.otherBinding, A.sortPosition, ([binding, other], position) =>
     runOn(layer)(Effect.gen(function*() {
       const cursor = yield* encode(binding, position)
@@ -158,7 +162,9 @@ export const cursorBoundToQuery = (layer: Layer.Layer<Cursors> = Cursors.layerTe
     })))
 
 /** A cursor changed by 1 to 4 inserted, deleted or replaced characters (`Arbitraries.cursorEdits`) is refused. */
-export const cursorTamperRefused = (layer: Layer.Layer<Cursors> = Cursors.layerTest) =>
+export const cursorTamperRefused = (
+  layer: Layer.Layer<Cursors> = Cursors.layerTest
+): fc.IAsyncPropertyWithHooks<[CursorBinding, SortPosition, ReadonlyArray<A.CursorEdit>]> =>
   fc.asyncProperty(A.cursorBinding, A.sortPosition, A.cursorEdits, (binding, position, edits) =>
     runOn(layer)(Effect.gen(function*() {
       const cursor = yield* encode(binding, position)
@@ -168,7 +174,9 @@ export const cursorTamperRefused = (layer: Layer.Layer<Cursors> = Cursors.layerT
     })))
 
 /** Any text that is not a cursor (random strings up to 200 UTF-16 units) is refused. */
-export const cursorGarbageRefused = (layer: Layer.Layer<Cursors> = Cursors.layerTest) =>
+export const cursorGarbageRefused = (
+  layer: Layer.Layer<Cursors> = Cursors.layerTest
+): fc.IAsyncPropertyWithHooks<[CursorBinding, string]> =>
   fc.asyncProperty(A.cursorBinding, fc.string({ unit: "binary", maxLength: 200 }), (binding, junk) =>
     runOn(layer)(Effect.map(refuses(binding, junk), (refused) => check(refused, `junk ${show(junk)} was accepted`))))
 
@@ -179,7 +187,7 @@ const foreignLayer = Cursors.layer(Redacted.make(new Uint8Array(32).fill(9)))
 export const cursorForeignSecretRefused = (
   layer: Layer.Layer<Cursors> = Cursors.layerTest,
   foreign: Layer.Layer<Cursors> = foreignLayer
-) =>
+): fc.IAsyncPropertyWithHooks<[CursorBinding, SortPosition]> =>
   fc.asyncProperty(A.cursorBinding, A.sortPosition, (binding, position) =>
     Effect.runPromise(Effect.gen(function*() {
       const cursor = yield* encode(binding, position).pipe(Effect.provide(foreign))
@@ -255,11 +263,11 @@ const modCleanUp = (state: State): unknown => {
 }
 
 /** Whatever events arrive, in any order, every step is legal (see `step`) and every record reachable satisfies the invariants. */
-export const neverIllegal = () =>
+export const neverIllegal = (): fc.IPropertyWithHooks<[FileRecord, ReadonlyArray<A.EventTemplate>]> =>
   fc.property(A.uploadingRecord(), A.eventSequence(), (base, templates) => void deliverOnce(base, templates))
 
 /** Also with a declared size (500 bytes) and arrivals of any size; a `size_mismatch` failure always holds another size. */
-export const neverIllegalWithDeclaredSize = () =>
+export const neverIllegalWithDeclaredSize = (): fc.IPropertyWithHooks<[FileRecord, ReadonlyArray<A.EventTemplate>]> =>
   fc.property(A.uploadingRecord({ declaredSize: 500 }), A.eventSequence(), (base, templates) => {
     const { final } = deliverOnce(base, templates)
     if (final !== "gone" && final.status === "failed" && final.failureReason === "size_mismatch") {
@@ -268,7 +276,7 @@ export const neverIllegalWithDeclaredSize = () =>
   })
 
 /** Every event delivered 1 to 3 times in a row (at-least-once delivery) ends exactly where single delivery ends. */
-export const idempotentUnderRedelivery = () =>
+export const idempotentUnderRedelivery = (): fc.IPropertyWithHooks<[FileRecord, ReadonlyArray<A.EventTemplate>, Array<number>]> =>
   fc.property(
     A.uploadingRecord(),
     A.eventSequence(),
@@ -288,7 +296,9 @@ export const idempotentUnderRedelivery = () =>
  * delivery ends, except that a final file may be due for one more clean-up (a late `ObjectCreated`
  * may be a replayed POST with new bytes): its version and due time may differ, nothing else.
  */
-export const idempotentUnderLateStorageEvents = () =>
+export const idempotentUnderLateStorageEvents = (): fc.IPropertyWithHooks<
+  [FileRecord, ReadonlyArray<A.EventTemplate>, Array<[number, number]>]
+> =>
   fc.property(
     A.uploadingRecord(),
     A.eventSequence(),
@@ -312,7 +322,7 @@ export const idempotentUnderLateStorageEvents = () =>
  * However many times (1 to 10) processing starts and fails transiently, a file never has more than
  * `maxAttempts` attempts, and it is `failed` exactly when `maxAttempts` attempts were made.
  */
-export const attemptsBounded = () =>
+export const attemptsBounded = (): fc.IPropertyWithHooks<[FileRecord, number]> =>
   fc.property(A.uploadingRecord(), fc.integer({ min: 1, max: 10 }), (base, tries) => {
     let state: State = step(base, { _tag: "ObjectCreated", now: 1_000, size: 10, redispatchAt: 1_060 })
     for (let i = 0; i < tries && state !== "gone"; i++) {
@@ -331,7 +341,7 @@ export const attemptsBounded = () =>
  * real failures), an outage uses up no attempt and never fails the file: it stays `uploaded` with the
  * attempts it had and one deferral per outage.
  */
-export const outagesUseNoAttempts = () =>
+export const outagesUseNoAttempts = (): fc.IPropertyWithHooks<[FileRecord, number, number]> =>
   fc.property(
     A.uploadingRecord(),
     fc.integer({ min: 1, max: 50 }),
@@ -355,7 +365,7 @@ export const outagesUseNoAttempts = () =>
   )
 
 /** Whatever came before, an original arriving for a `ready` or `failed` file keeps its status and makes it due for clean-up. */
-export const finalFileDueAgainOnArrival = () =>
+export const finalFileDueAgainOnArrival = (): fc.IPropertyWithHooks<[FileRecord, ReadonlyArray<A.EventTemplate>, number]> =>
   fc.property(A.uploadingRecord({ declaredSize: 500 }), A.eventSequence(), fc.integer({ min: 1, max: 1e6 }), (base, templates, size) => {
     const { final } = deliverOnce(base, templates)
     if (final === "gone" || (final.status !== "ready" && final.status !== "failed")) return
