@@ -15,6 +15,10 @@ export class RequiredPermission extends Context.Service<RequiredPermission, Perm
   "apps/http/RequiredPermission"
 ) {}
 
+/**
+ * Middleware of the `/v1/media` endpoints: Basic or Bearer credentials (SPEC §5) to a `CurrentPrincipal`.
+ * Fails `UnauthorizedError` (401) or `ForbiddenError` (403, the endpoint's `RequiredPermission` not held).
+ */
 export class Authentication extends HttpApiMiddleware.Service<Authentication, {
   provides: CurrentPrincipal
 }>()("apps/http/Authentication", {

@@ -4,6 +4,7 @@
  */
 import { Context } from "effect"
 
+/** What the HTTP layer knows about the request being served. */
 export interface RequestInfo {
   readonly requestId: string
   /**

@@ -6,6 +6,7 @@
 import { HttpApiMiddleware } from "effect/http-api"
 import { FileNotFoundError } from "./ApiErrors.ts"
 
+/** Middleware: a `{file_id}` path that is not a `FileId` fails `FileNotFoundError` (404). */
 export class FileIdPath extends HttpApiMiddleware.Service<FileIdPath>()("apps/http/FileIdPath", {
   error: FileNotFoundError
 }) {}

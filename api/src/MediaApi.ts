@@ -8,6 +8,10 @@ import { MediaGroup } from "./MediaGroup.ts"
 import { RequestGuard } from "./RequestGuard.ts"
 import { SystemGroup } from "./SystemGroup.ts"
 
+/**
+ * The whole HTTP contract: the `media` (SPEC §3) and `system` groups behind `RequestGuard`; request bodies
+ * with unknown properties are refused (400).
+ */
 export class MediaApi extends HttpApi.make("media-api")
   .add(MediaGroup)
   .add(SystemGroup)

@@ -30,6 +30,7 @@ const ContentTypeField = Schema.String.annotate({
 
 const EntityTypeField = EntityType.annotate({ description: "The kind of entity the file is linked to" })
 
+/** The body of `POST /v1/media/upload-url` (SPEC §3); `content_type` is decoded case-insensitively. */
 export const UploadUrlRequest = Schema.Struct({
   content_type: ContentTypeField,
   entity_type: EntityTypeField,
@@ -48,6 +49,7 @@ export const UploadUrlRequest = Schema.Struct({
   examples: [{ content_type: "image/jpeg", entity_type: "shipment_item", entity_id: exampleEntityId }]
 })
 
+/** The answer of `upload-url`: a pre-signed POST (every field, then the file); `expires_at` in UNIX seconds. */
 export const UploadTicket = Schema.Struct({
   file_id: FileId,
   upload_url: Schema.String,
@@ -58,6 +60,7 @@ export const UploadTicket = Schema.Struct({
   status: Schema.Literal("uploading")
 }).annotate({ identifier: "UploadTicket" })
 
+/** The answer of `GET /v1/media/search` (SPEC §3): a page of files, and `cursor` when more may follow. */
 export const SearchResult = Schema.Struct({
   files: Schema.Array(FileView),
   cursor: Schema.optionalKey(Schema.String.annotate({ description: "Present only when another page may exist" }))
@@ -79,6 +82,10 @@ const Limit = Schema.String.check(
 /** A path that is not a `FileId` is 404 FILE_NOT_FOUND, like an unknown id (FileIdPath). */
 const FileIdParam = { file_id: FileId.annotate({ description: "The file id (a UUID) from upload-url" }) }
 
+/**
+ * The `/v1/media` endpoints (SPEC §3): `requestUpload`, `search`, `getFile`, `deleteFile`, each needing its
+ * `RequiredPermission`.
+ */
 export class MediaGroup extends HttpApiGroup.make("media")
   .add(
     HttpApiEndpoint.post("requestUpload", "/upload-url", {

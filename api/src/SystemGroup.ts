@@ -6,8 +6,13 @@ import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { NotReadyError } from "./ApiErrors.ts"
 
+/** `{ "status": "ok" }`. */
 export const HealthStatus = Schema.Struct({ status: Schema.Literal("ok") }).annotate({ identifier: "HealthStatus" })
 
+/**
+ * `/healthz` (the process is alive) and `/readyz` (dependencies reachable, else 503 `NotReadyError`),
+ * without credentials.
+ */
 export class SystemGroup extends HttpApiGroup.make("system")
   .add(
     HttpApiEndpoint.get("healthz", "/healthz", { success: HealthStatus })

@@ -3,9 +3,12 @@
  */
 import { Schema, SchemaTransformation } from "effect"
 
+/** The content types a client may declare for an upload (SPEC §3 `upload-url`). */
 export const uploadContentTypes = ["image/jpeg", "image/png", "image/webp", "image/gif"] as const
 
+/** Schema of one of `uploadContentTypes`. */
 export const UploadContentType = Schema.Literals(uploadContentTypes)
+/** One of `uploadContentTypes`, e.g. `"image/png"`. */
 export type UploadContentType = typeof UploadContentType.Type
 
 /** What processing always produces and the CDN serves (SPEC §6): a JPEG. */

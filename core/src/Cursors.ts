@@ -8,6 +8,7 @@ import { Context, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { Base64Url } from "effect/encoding"
 import type { SortPosition } from "./SortPosition.ts"
 
+/** A cursor that was changed, is not a cursor, or belongs to another account or query (SPEC §3; 400 at the API). */
 export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidCursor", {
   message: Schema.String
 }) {}
@@ -28,6 +29,11 @@ const decodePayload = Schema.decodeUnknownOption(Schema.fromJsonString(Payload))
 const message = (binding: CursorBinding, payload: string): Uint8Array<ArrayBuffer> =>
   encoder.encode(JSON.stringify([version, binding.accountId, binding.entityType, binding.match, payload]))
 
+/**
+ * Signs and checks search cursors (SPEC §3 `cursor`): `encode` never fails; `decode` gives the position back
+ * only for a cursor `encode` made under the same secret for the same binding, else fails `InvalidCursor`.
+ * A cursor is `c1.<payload>.<mac>` in base64url; one longer than 4096 characters is refused.
+ */
 export class Cursors extends Context.Service<Cursors, {
   encode(binding: CursorBinding, position: SortPosition): Effect.Effect<string>
   decode(binding: CursorBinding, cursor: string): Effect.Effect<SortPosition, InvalidCursor>

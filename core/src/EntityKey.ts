@@ -5,8 +5,11 @@
 import { Result, Schema } from "effect"
 import { type EntityType, entityKeyShapes } from "./EntityType.ts"
 
+/** Separates the parts of a key: `|` (SPEC §4). */
 export const separator = "|"
+/** A part is at most this many code points (SPEC §4). */
 export const maxPartLength = 128
+/** A whole key is at most this many code points (SPEC §4). */
 export const maxKeyLength = 512
 /**
  * Also at most this many UTF-8 bytes: DynamoDB caps an index sort key at 1024
@@ -17,8 +20,10 @@ export const maxKeyBytes = 960
 
 /** A validated, complete entity key of some entity type. */
 export const EntityKey = Schema.String.pipe(Schema.brand("EntityKey"))
+/** A validated, complete entity key (a branded string); made by `parseKey` or `formatKey`. */
 export type EntityKey = typeof EntityKey.Type
 
+/** A key or prefix that breaks SPEC §4; `message` names the part and the rule broken (400 at the API). */
 export class InvalidEntityKey extends Schema.TaggedError<InvalidEntityKey>()("InvalidEntityKey", {
   message: Schema.String
 }) {}
@@ -85,14 +90,20 @@ const splitChecked = (
   return Result.succeed(parts)
 }
 
-/** Parses a complete key: every part present. */
+/**
+ * Parses a complete key of `entityType`: every part present, each valid, at most `maxKeyLength` code points
+ * and `maxKeyBytes` UTF-8 bytes in all (SPEC §4). Fails `InvalidEntityKey` naming the first problem.
+ */
 export const parseKey = (entityType: EntityType, raw: string): Result.Result<EntityKey, InvalidEntityKey> =>
   Result.map(
     splitChecked(entityType, raw, entityKeyShapes[entityType].parts.length),
     (parts) => parts.join(separator) as EntityKey
   )
 
-/** Formats key parts into a key, validating them. A part holding the separator is refused, not split. */
+/**
+ * Formats key parts into a key, validating them as `parseKey` does. A part holding the separator is
+ * refused (`InvalidEntityKey`), not split.
+ */
 export const formatKey = (
   entityType: EntityType,
   parts: ReadonlyArray<string>
@@ -109,7 +120,7 @@ export const formatKey = (
 /** Splits a valid key into its parts. */
 export const keyParts = (key: EntityKey): ReadonlyArray<string> => key.split(separator)
 
-/** Parses a search prefix of 1..n whole parts. */
+/** Parses a search prefix of 1..n whole valid parts (SPEC §4); fails `InvalidEntityKey` otherwise (an empty part too). */
 export const parsePrefix = (entityType: EntityType, raw: string): Result.Result<EntityPrefix, InvalidEntityKey> =>
   Result.map(splitChecked(entityType, raw, 1), (parts) => {
     const complete = parts.length === entityKeyShapes[entityType].parts.length

@@ -9,7 +9,9 @@ import { EntityKey } from "./EntityKey.ts"
 
 /** The statuses clients see (SPEC §2). */
 export const visibleStatuses = ["uploading", "uploaded", "processing", "ready", "failed"] as const
+/** Schema of a status clients see. */
 export const VisibleStatus = Schema.Literals(visibleStatuses)
+/** One of `visibleStatuses`. */
 export type VisibleStatus = typeof VisibleStatus.Type
 
 /**
@@ -17,9 +19,12 @@ export type VisibleStatus = typeof VisibleStatus.Type
  * object of the file is gone. Clients never see it: a tombstoned file is 404 and not listed.
  */
 export const fileStatuses = [...visibleStatuses, "deleting"] as const
+/** Schema of a stored status. */
 export const FileStatus = Schema.Literals(fileStatuses)
+/** One of `fileStatuses`. */
 export type FileStatus = typeof FileStatus.Type
 
+/** Why a file failed: the `failure_reason` codes of SPEC §6. */
 export const failureReasons = [
   "unsupported_format",
   "corrupt_image",
@@ -29,12 +34,18 @@ export const failureReasons = [
   "upload_expired",
   "processing_error"
 ] as const
+/** Schema of one of `failureReasons`. */
 export const FailureReason = Schema.Literals(failureReasons)
+/** One of `failureReasons`. */
 export type FailureReason = typeof FailureReason.Type
 
 const UnixSeconds = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
+/**
+ * The stored record of one file (SPEC §2 in camelCase, plus what processing needs): times are UNIX
+ * seconds, sizes bytes. Every change goes through `FileState.apply` and a conditional write on `version`.
+ */
 export const FileRecord = Schema.Struct({
   fileId: FileId,
   accountId: AccountId,
@@ -71,8 +82,10 @@ export const FileRecord = Schema.Struct({
   height: Schema.optionalKey(Count),
   failureReason: Schema.optionalKey(FailureReason)
 })
+/** A decoded `FileRecord`. */
 export type FileRecord = typeof FileRecord.Type
 
+/** Whether a status is final (`ready` or `failed`, SPEC §6): only clean-up and deletion move such a file on. */
 export const isFinal = (status: FileStatus): boolean => status === "ready" || status === "failed"
 
 /** A record clients may see: anything but a tombstone. */

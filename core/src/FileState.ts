@@ -19,6 +19,11 @@ export const maxAttempts = 3
  */
 export const cleanupGraceSeconds = 60
 
+/**
+ * What can happen to a file (SPEC §6), as storage, processors, the sweeper and clients report it. `now`
+ * and every other time are UNIX seconds, sizes bytes, dimensions pixels; `attempt` names the processing
+ * attempt an outcome belongs to (an outcome of another attempt is stale and a no-op).
+ */
 export type FileEvent =
   /** Storage holds an original for the file (an upload, or a replay of its pre-signed POST). */
   | { readonly _tag: "ObjectCreated"; readonly now: number; readonly size: number; readonly redispatchAt: number }
@@ -53,6 +58,7 @@ export type FileEvent =
   /** The original and stale derivatives of a final file are gone: it is no longer due. */
   | { readonly _tag: "CleanedUp"; readonly now: number }
 
+/** The `_tag` of a `FileEvent`. */
 export type FileEventTag = FileEvent["_tag"]
 
 /**
@@ -118,11 +124,19 @@ export const transitions: { readonly [S in FileStatus]: { readonly [E in FileEve
   }
 }
 
+/**
+ * An event that cannot happen in a correct system in the record's status (an "illegal" cell of
+ * `transitions`): `from` is the status, `event` the event's tag.
+ */
 export class IllegalTransition extends Schema.TaggedError<IllegalTransition>()("IllegalTransition", {
   from: Schema.String,
   event: Schema.String
 }) {}
 
+/**
+ * What `apply` decided: `Changed` (write `record`, whose `version` is one more), `Unchanged` (a duplicate,
+ * stale or premature event: write nothing), `Removed` (delete the record).
+ */
 export type Outcome =
   | { readonly _tag: "Changed"; readonly record: FileRecord }
   | { readonly _tag: "Unchanged" }
@@ -244,7 +258,10 @@ const follow = <E extends FileEventTag>(
   return Result.succeed(move(record, event, cell))
 }
 
-/** Applies one event by the rule its cell of `transitions` holds. Guards make stale or premature events no-ops. */
+/**
+ * Applies one event by the rule its cell of `transitions` holds. Guards make stale or premature events
+ * no-ops (`Unchanged`). Fails `IllegalTransition` for an "illegal" cell. Pure: the caller writes the outcome.
+ */
 export const apply = (record: FileRecord, event: FileEvent): Result.Result<Outcome, IllegalTransition> => {
   const row = transitions[record.status]
   switch (event._tag) {

@@ -8,6 +8,10 @@ import { FailureReason, type FileRecord, VisibleStatus } from "./FileRecord.ts"
 import type { MediaConfigShape } from "./MediaConfig.ts"
 import type { SigningError, UrlSigner } from "./ports/UrlSigner.ts"
 
+/**
+ * The file as clients see it (SPEC §2; the OpenAPI schema `File`): times UNIX seconds, sizes bytes, fields
+ * that do not apply omitted; download and thumbnail URLs only when `ready`.
+ */
 export const FileView = Schema.Struct({
   file_id: Schema.String,
   content_type: Schema.String,
@@ -25,6 +29,7 @@ export const FileView = Schema.Struct({
   height: Schema.optionalKey(Schema.Int),
   failure_reason: Schema.optionalKey(FailureReason)
 }).annotate({ identifier: "File" })
+/** A decoded `FileView`. */
 export type FileView = typeof FileView.Type
 
 /** Renders a record clients may see; see `makeToView`. */

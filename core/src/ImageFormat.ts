@@ -2,7 +2,9 @@
  * Recognises image formats by their magic numbers (SPEC §6: the bytes decide,
  * never the declared type or file name).
  */
+/** The formats processing accepts (SPEC §6). */
 export type AcceptedFormat = "jpeg" | "png" | "webp" | "gif"
+/** What `sniff` tells apart: an accepted format, a known refused one, or `unknown`. */
 export type SniffedFormat = AcceptedFormat | "heif" | "svg" | "pdf" | "html" | "unknown"
 
 const ascii = (bytes: Uint8Array, offset: number, text: string): boolean => {
@@ -11,6 +13,7 @@ const ascii = (bytes: Uint8Array, offset: number, text: string): boolean => {
   return true
 }
 
+/** The format of `bytes` by their magic numbers (SPEC §6: the bytes decide); reads at most the first 512 bytes. */
 export const sniff = (bytes: Uint8Array): SniffedFormat => {
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "jpeg"
   if (ascii(bytes, 0, "\u0089PNG\r\n\u001a\n")) return "png"
@@ -24,5 +27,6 @@ export const sniff = (bytes: Uint8Array): SniffedFormat => {
   return "unknown"
 }
 
+/** Whether a sniffed format is one processing accepts: JPEG, PNG, WebP or GIF (SPEC §6). */
 export const isAccepted = (format: SniffedFormat): format is AcceptedFormat =>
   format === "jpeg" || format === "png" || format === "webp" || format === "gif"

@@ -4,6 +4,7 @@
  */
 import { Context } from "effect"
 
+/** Limits and timings of the service (SPEC §8, §9): sizes in bytes, durations in seconds. */
 export interface MediaConfigShape {
   readonly maxUploadBytes: number
   readonly maxPixels: number
@@ -35,6 +36,10 @@ export interface MediaConfigShape {
   readonly outageBackoffCapSeconds: number
 }
 
+/**
+ * The documented defaults: uploads up to 25 MiB and 100 megapixels, 15-minute upload targets and grace,
+ * 1-hour download URLs (60 s granularity), 5-minute leases, back-off from 15 s up to 30 minutes.
+ */
 export const defaultMediaConfig: MediaConfigShape = {
   maxUploadBytes: 26_214_400,
   maxPixels: 100_000_000,
@@ -48,6 +53,10 @@ export const defaultMediaConfig: MediaConfigShape = {
   outageBackoffCapSeconds: 30 * 60
 }
 
+/**
+ * The configuration in effect: a `Context.Reference` defaulting to `defaultMediaConfig`; provide another
+ * to change it. `MediaFiles.layer` and `Processing.layer` capture it when built.
+ */
 export const MediaConfig = Context.Reference<MediaConfigShape>("core/MediaConfig", {
   defaultValue: () => defaultMediaConfig
 })

@@ -5,8 +5,10 @@
 import { Option, Schema } from "effect"
 import { AccountId, FileId } from "./Ids.ts"
 
+/** Where originals live (`originals/<account>/<file_id>`); storage events for other keys are ignored (SPEC §6). */
 export const originalsPrefix = "originals/"
 
+/** The key of a file's uploaded original: `originals/<account>/<file_id>`. */
 export const originalKey = (accountId: AccountId, fileId: FileId): string =>
   `${originalsPrefix}${accountId}/${fileId}`
 
@@ -14,6 +16,7 @@ export const originalKey = (accountId: AccountId, fileId: FileId): string =>
 export const imageKey = (accountId: AccountId, fileId: FileId, attempt: number): string =>
   `images/${accountId}/${fileId}/${attempt}.jpg`
 
+/** The key of the thumbnail made by `attempt`: `thumbnails/<account>/<file_id>/<attempt>.jpg`. */
 export const thumbnailKey = (accountId: AccountId, fileId: FileId, attempt: number): string =>
   `thumbnails/${accountId}/${fileId}/${attempt}.jpg`
 

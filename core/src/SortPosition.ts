@@ -6,11 +6,16 @@
 import { Schema } from "effect"
 import { sortKeyDelimiter } from "./EntityKey.ts"
 
+/**
+ * Where a file sits in search order (SPEC §3): its entity id, `createdAt` (UNIX seconds) and file id.
+ * What a cursor carries.
+ */
 export const SortPosition = Schema.Struct({
   entityId: Schema.String,
   createdAt: Schema.Int,
   fileId: Schema.String
 })
+/** A decoded `SortPosition`. */
 export type SortPosition = typeof SortPosition.Type
 
 const createdAtWidth = 12
@@ -36,4 +41,5 @@ export const compareCodePoints = (a: string, b: string): number => {
   }
 }
 
+/** Orders `sortKey`s the way every FileRepository must order search results (code point order). */
 export const compareSortKeys = compareCodePoints

@@ -1,37 +1,22 @@
+/**
+ * Search cursors (SPEC §3): the laws consumers get from @media-object-storage/testing, plus an
+ * exhaustive single-character check of one cursor and known junk.
+ */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Redacted, Result } from "effect"
+import * as Laws from "@media-object-storage/testing/laws"
+import { Effect } from "effect"
 import * as fc from "fast-check"
 import { type CursorBinding, Cursors } from "../src/Cursors.ts"
 import type { SortPosition } from "../src/SortPosition.ts"
 
 const binding: CursorBinding = { accountId: "10020", entityType: "shipment_item", match: "S1|" }
 const position: SortPosition = { entityId: "S1|SKU-1|DAMAGED|D1", createdAt: 1_700_000_000, fileId: "f-1" }
-const base64url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 const run = <A, E>(effect: Effect.Effect<A, E, Cursors>) => Effect.runPromise(Effect.provide(effect, Cursors.layerTest))
-const rejects = (b: CursorBinding, cursor: string) =>
-  Cursors.use((c) => c.decode(b, cursor)).pipe(
-    Effect.result,
-    Effect.map((result) => Result.isFailure(result) && result.failure._tag === "InvalidCursor")
-  )
-
-const positionArb = fc.record({
-  entityId: fc.string({ unit: "binary", maxLength: 40 }),
-  createdAt: fc.integer({ min: 0, max: 2 ** 40 }),
-  fileId: fc.uuid()
-})
+const rejects = Laws.refuses
 
 describe("Cursors", () => {
-  it("round-trips any position for the binding that made it", () =>
-    fc.assert(
-      fc.asyncProperty(positionArb, (p) =>
-        run(Effect.gen(function*() {
-          const cursors = yield* Cursors
-          const cursor = yield* cursors.encode(binding, p)
-          assert.deepStrictEqual(yield* cursors.decode(binding, cursor), p)
-        }))),
-      { numRuns: 100 }
-    ))
+  it("round-trips any position for the binding that made it", () => fc.assert(Laws.cursorRoundTrip(), { numRuns: 100 }))
 
   it("rejects a cursor with any single character changed", () =>
     run(Effect.gen(function*() {
@@ -45,29 +30,7 @@ describe("Cursors", () => {
       }
     })))
 
-  it("rejects random edits of a valid cursor", () =>
-    run(Cursors.use((c) => c.encode(binding, position))).then((cursor) =>
-      fc.assert(
-        fc.asyncProperty(
-          fc.array(
-            fc.record({ at: fc.nat(), kind: fc.constantFrom("insert", "delete", "replace"), ch: fc.constantFrom(...base64url, ".", "=") }),
-            { minLength: 1, maxLength: 4 }
-          ),
-          (edits) => {
-            let tampered = cursor
-            for (const { at, kind, ch } of edits) {
-              const i = at % (tampered.length + 1)
-              tampered = kind === "insert"
-                ? tampered.slice(0, i) + ch + tampered.slice(i)
-                : tampered.slice(0, i) + (kind === "replace" ? ch : "") + tampered.slice(i + 1)
-            }
-            fc.pre(tampered !== cursor)
-            return run(rejects(binding, tampered)).then((rejected) => assert.isTrue(rejected, tampered))
-          }
-        ),
-        { numRuns: 200 }
-      )
-    ))
+  it("rejects random edits of a valid cursor", () => fc.assert(Laws.cursorTamperRefused(), { numRuns: 200 }))
 
   it("rejects a cursor presented by another account, for another entity type or another prefix", () =>
     run(Effect.gen(function*() {
@@ -79,6 +42,8 @@ describe("Cursors", () => {
       assert.isFalse(yield* rejects(binding, cursor))
     })))
 
+  it("rejects a cursor of any other binding", () => fc.assert(Laws.cursorBoundToQuery(), { numRuns: 100 }))
+
   it("rejects garbage, empty and oversized cursors", () =>
     run(Effect.gen(function*() {
       for (const junk of ["", ".", "c1..", "c1.e30.AAAA", "x".repeat(5000), "c2.abc.def"]) {
@@ -86,11 +51,7 @@ describe("Cursors", () => {
       }
     })))
 
-  it("rejects a cursor signed with another secret", () =>
-    Effect.runPromise(Effect.gen(function*() {
-      const foreign = yield* Cursors.use((c) => c.encode(binding, position)).pipe(
-        Effect.provide(Cursors.layer(Redacted.make(new Uint8Array(32).fill(9))))
-      )
-      assert.isTrue(yield* rejects(binding, foreign).pipe(Effect.provide(Cursors.layerTest)))
-    })))
+  it("rejects random text", () => fc.assert(Laws.cursorGarbageRefused(), { numRuns: 100 }))
+
+  it("rejects a cursor signed with another secret", () => fc.assert(Laws.cursorForeignSecretRefused(), { numRuns: 50 }))
 })

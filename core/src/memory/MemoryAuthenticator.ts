@@ -4,6 +4,10 @@
 import { Effect, Layer } from "effect"
 import { Authenticator, type Principal, Unauthenticated } from "../ports/Authenticator.ts"
 
+/**
+ * `Authenticator` accepting `Authorization: Bearer <token>` for the given tokens, each mapped to its
+ * principal; anything else fails `Unauthenticated`. For tests.
+ */
 export const layerMemory = (tokens: Readonly<Record<string, Principal>>) =>
   Layer.succeed(Authenticator, Authenticator.of({
     authenticate: Effect.fnUntraced(function*(authorization: string | undefined) {

@@ -11,6 +11,7 @@ import { compareSortKeys, sortKey } from "../SortPosition.ts"
 const id = (accountId: string, fileId: string) => `${accountId}/${fileId}`
 const keyOf = (r: FileRecord) => sortKey({ entityId: r.entityId, createdAt: r.createdAt, fileId: r.fileId })
 
+/** A new, empty repository in memory. */
 export const makeMemoryFileRepository = Effect.sync(() => {
   const records = new Map<string, FileRecord>()
 
@@ -63,4 +64,5 @@ export const makeMemoryFileRepository = Effect.sync(() => {
   return FileRepository.of({ create, get, transition, delete: remove, search, listDue })
 })
 
+/** `FileRepository` in memory, empty when built. */
 export const layerMemory = Layer.effect(FileRepository, makeMemoryFileRepository)

@@ -19,10 +19,12 @@ const dimensions = (bytes: Uint8Array): readonly [number, number] | undefined =>
 const fakeJpeg = (width: number, height: number) =>
   new Uint8Array([0xff, 0xd8, 0xff, 0xe0, width >> 8, width & 255, height >> 8, height & 255, 0xff, 0xd9])
 
+/** `transientFailures`: how many first calls fail `ProcessorError` (default 0). */
 export interface MemoryImageProcessorOptions {
   readonly transientFailures?: number
 }
 
+/** A memory `ImageProcessor` (see the module comment) with `options`. */
 export const makeMemoryImageProcessor = (options: MemoryImageProcessorOptions = {}) =>
   Effect.sync(() => {
     let failuresLeft = options.transientFailures ?? 0
@@ -54,5 +56,6 @@ export const makeMemoryImageProcessor = (options: MemoryImageProcessorOptions = 
     return ImageProcessor.of({ process })
   })
 
+/** `ImageProcessor` in memory with `options`. */
 export const layerMemory = (options: MemoryImageProcessorOptions = {}) =>
   Layer.effect(ImageProcessor, makeMemoryImageProcessor(options))

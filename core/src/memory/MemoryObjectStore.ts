@@ -5,6 +5,7 @@
 import { Effect, Layer, Option } from "effect"
 import { ObjectStore, type UploadPolicy } from "../ports/ObjectStore.ts"
 
+/** A new, empty object store in memory. */
 export const makeMemoryObjectStore = Effect.sync(() => {
   const objects = new Map<string, { readonly bytes: Uint8Array; readonly contentType: string }>()
 
@@ -33,4 +34,5 @@ export const makeMemoryObjectStore = Effect.sync(() => {
   return ObjectStore.of({ presignUpload, put, get, head, delete: remove })
 })
 
+/** `ObjectStore` in memory, empty when built. */
 export const layerMemory = Layer.effect(ObjectStore, makeMemoryObjectStore)

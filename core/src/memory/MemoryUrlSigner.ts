@@ -7,6 +7,7 @@ import { type Derivatives, UrlSigner } from "../ports/UrlSigner.ts"
 
 const url = (key: string, expiresAt: number) => `memory://cdn/${key}?Expires=${expiresAt}`
 
+/** `UrlSigner` giving `memory://cdn/<key>?Expires=<expiresAt>`. */
 export const layerMemory = Layer.succeed(UrlSigner, UrlSigner.of({
   sign: Effect.fnUntraced(function*(key: string, expiresAt: number) {
     return url(key, expiresAt)

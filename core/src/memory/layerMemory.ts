@@ -11,10 +11,16 @@ import * as MemoryImageProcessor from "./MemoryImageProcessor.ts"
 import * as MemoryObjectStore from "./MemoryObjectStore.ts"
 import * as MemoryUrlSigner from "./MemoryUrlSigner.ts"
 
+/** Options of `layerMemory`: the memory processor's, and the bearer tokens the memory authenticator accepts. */
 export interface MemoryOptions extends MemoryImageProcessor.MemoryImageProcessorOptions {
   readonly tokens?: Readonly<Record<string, Principal>>
 }
 
+/**
+ * Every port in memory (FileRepository, ObjectStore, UrlSigner, ImageProcessor, Authenticator) with
+ * `FileIds.layer` and `Cursors.layerTest`: all `MediaFiles.layer` and `Processing.layer` need. Each
+ * build starts empty.
+ */
 export const layerMemory = (options: MemoryOptions = {}) =>
   Layer.mergeAll(
     MemoryFileRepository.layerMemory,

@@ -4,6 +4,7 @@
 import { Context, Effect, Layer } from "effect"
 import type { FileId } from "../Ids.ts"
 
+/** Port: new file ids, lowercase UUIDs (SPEC §2 `file_id`). `FileIds.layer` uses Web Crypto. */
 export class FileIds extends Context.Service<FileIds, {
   readonly next: Effect.Effect<FileId>
 }>()("core/FileIds") {

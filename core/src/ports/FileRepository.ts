@@ -20,6 +20,10 @@ export class RepositoryError extends Schema.TaggedError<RepositoryError>()("Repo
   cause: Schema.Defect()
 }) {}
 
+/**
+ * One page of a search (SPEC §3): the account's files of `entityType` whose key `prefix` matches on whole
+ * parts, in `SortPosition` order, at most `limit`.
+ */
 export interface SearchQuery {
   readonly accountId: AccountId
   readonly entityType: EntityType
@@ -29,6 +33,7 @@ export interface SearchQuery {
   readonly limit: number
 }
 
+/** What `search` answers. */
 export interface SearchPage {
   /** At most `limit` files in search order. */
   readonly files: ReadonlyArray<FileRecord>
@@ -36,14 +41,23 @@ export interface SearchPage {
   readonly more: boolean
 }
 
+/**
+ * Port: where file records live. Every method fails `RepositoryError` when the store is unavailable.
+ * Implementations pass core/test/contract/FileRepositoryContract.ts (memory, dynalite and DynamoDB Local do).
+ */
 export class FileRepository extends Context.Service<FileRepository, {
   /** Stores a new record; fails with WriteConflict if the id is taken. */
   create(record: FileRecord): Effect.Effect<void, WriteConflict | RepositoryError>
+  /** The record, or none for an unknown id or another account's file. */
   get(accountId: AccountId, fileId: FileId): Effect.Effect<Option.Option<FileRecord>, RepositoryError>
   /** Replaces the record if its stored version is still `expectedVersion`. */
   transition(next: FileRecord, expectedVersion: number): Effect.Effect<void, WriteConflict | RepositoryError>
   /** Removes the record, returning what was removed. */
   delete(accountId: AccountId, fileId: FileId): Effect.Effect<Option.Option<FileRecord>, RepositoryError>
+  /**
+   * Records of the query's account and entity type whose `sortKey` starts with `prefix.match`, strictly
+   * after `after`, in `compareSortKeys` order; tombstones included.
+   */
   search(query: SearchQuery): Effect.Effect<SearchPage, RepositoryError>
   /** Records of any account whose `dueAt` is at or before `now`, soonest first. */
   listDue(now: number, limit: number): Effect.Effect<ReadonlyArray<FileRecord>, RepositoryError>

@@ -15,21 +15,31 @@ export class ProcessorError extends Schema.TaggedError<ProcessorError>()("Proces
   cause: Schema.Defect()
 }) {}
 
+/** An encoded JPEG and its dimensions in pixels. */
 export interface EncodedImage {
   readonly bytes: Uint8Array
   readonly width: number
   readonly height: number
 }
 
+/**
+ * What processing makes of an original (SPEC §6): the served JPEG (longest side at most 4096 px) and a
+ * 256×256 thumbnail.
+ */
 export interface ProcessedImage {
   readonly image: EncodedImage
   readonly thumbnail: EncodedImage
 }
 
+/** `maxPixels`: width × height above which an image is refused before it is decoded (SPEC §6, §8). */
 export interface ProcessOptions {
   readonly maxPixels: number
 }
 
+/**
+ * Port: an original's bytes to a `ProcessedImage` (SPEC §6). Fails `ImageRejected` (final: the file fails
+ * with its reason) or `ProcessorError` (transient: retried while attempts remain).
+ */
 export class ImageProcessor extends Context.Service<ImageProcessor, {
   process(bytes: Uint8Array, options: ProcessOptions): Effect.Effect<ProcessedImage, ImageRejected | ProcessorError>
 }>()("core/ImageProcessor") {}

@@ -5,6 +5,7 @@
 import { Context, type Effect, Schema } from "effect"
 import type { AccountId, FileId } from "../Ids.ts"
 
+/** A URL could not be signed (e.g. an unusable key). */
 export class SigningError extends Schema.TaggedError<SigningError>()("SigningError", {
   cause: Schema.Defect()
 }) {}
@@ -25,6 +26,7 @@ export interface DerivativeUrls {
   readonly thumbnail: string
 }
 
+/** Port: expiring download URLs for stored objects (SPEC §2 `download_url`, `thumbnail_url`). */
 export class UrlSigner extends Context.Service<UrlSigner, {
   /** A URL for `key` that stops working at `expiresAt` (UNIX seconds). */
   sign(key: string, expiresAt: number): Effect.Effect<string, SigningError>

@@ -9,6 +9,7 @@ import * as GetFile from "./GetFile.ts"
 import * as RequestUpload from "./RequestUpload.ts"
 import * as SearchFiles from "./SearchFiles.ts"
 
+/** The API's use cases on the files of one account at a time (SPEC §3); see each member. */
 export class MediaFiles extends Context.Service<MediaFiles, {
   /** `POST /v1/media/upload-url`: see `RequestUpload.RequestUpload`. */
   readonly requestUpload: RequestUpload.RequestUpload

@@ -15,6 +15,7 @@ import type { ObjectStore } from "../ports/ObjectStore.ts"
 import { arrive, drive, type DriveResult, recordArrival, type WorkflowError } from "./ProcessUpload.ts"
 import { type SweepOptions, type SweepResult, sweepDue } from "./SweepDue.ts"
 
+/** The processing use cases (SPEC §6); see each member. */
 export class Processing extends Context.Service<Processing, {
   /**
    * An original arrived: records it once (`ObjectCreated`), then processes the file as far as it goes.

@@ -16,7 +16,9 @@ import { FileRepository, type RepositoryError } from "../ports/FileRepository.ts
 import { type SigningError, UrlSigner } from "../ports/UrlSigner.ts"
 import { sortKey } from "../SortPosition.ts"
 
+/** Page size when the client gives none (SPEC §3). */
 export const defaultLimit = 25
+/** Largest page size (SPEC §3). */
 export const maxLimit = 100
 
 /** A page size (SPEC §3): an integer from 1 to `maxLimit`; `defaultLimit` when the client gives none. */
@@ -24,6 +26,7 @@ export const PageLimit = Schema.Number.check(
   Schema.isInt({ message: `limit must be an integer from 1 to ${maxLimit}` }),
   Schema.isBetween({ minimum: 1, maximum: maxLimit }, { message: `limit must be from 1 to ${maxLimit}` })
 ).pipe(Schema.brand("PageLimit"))
+/** A valid page size. */
 export type PageLimit = typeof PageLimit.Type
 
 /** A search as decoded at the edge (SPEC §3 `GET /v1/media/search`). */
@@ -36,6 +39,7 @@ export interface SearchRequest {
   readonly cursor?: string | undefined
 }
 
+/** One page of a search (SPEC §3): files in search order, and `cursor` when more may follow. */
 export interface SearchResult {
   readonly files: ReadonlyArray<FileView>
   /** Present only when another page may exist. */

@@ -14,6 +14,7 @@ import { ObjectStore } from "../ports/ObjectStore.ts"
 import { commitEvent } from "./commitEvent.ts"
 import { arrive, drive, type DriveResult, type WorkflowError, type WorkflowPorts } from "./ProcessUpload.ts"
 
+/** How much one sweep takes on: `batch` due files (default 100), `concurrency` at once (default 4). */
 export interface SweepOptions {
   /** How many due files to look at in one sweep (default 100). */
   readonly batch?: number
