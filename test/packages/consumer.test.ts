@@ -197,13 +197,12 @@ describe("published packages", () => {
     }
   })
 
-  it("run the same core path under Deno from the built package", () => {
+  it("run the same core path, and the laws, under Deno from the built packages", () => {
     compiled()
-    const out = ok(
-      run(deno, ["run", "--node-modules-dir=manual", "--allow-read", "--allow-env", "--no-prompt", "out/lifecycle.js"], consumer),
-      "deno run out/lifecycle.js"
-    )
-    assert.strictEqual((JSON.parse(out) as { status: string }).status, "ready")
+    const deno_ = (file: string) =>
+      ok(run(deno, ["run", "--node-modules-dir=manual", "--allow-read", "--allow-env", "--no-prompt", file], consumer), `deno run ${file}`)
+    assert.strictEqual((JSON.parse(deno_("out/lifecycle.js")) as { status: string }).status, "ready")
+    assert.match(deno_("out/laws.js"), /laws passed: [1-9]\d*/)
   })
 
   it("install the `media` bin of the client, which runs on plain Node 22", () => {

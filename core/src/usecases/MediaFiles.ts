@@ -9,6 +9,10 @@ import * as GetFile from "./GetFile.ts"
 import * as RequestUpload from "./RequestUpload.ts"
 import * as SearchFiles from "./SearchFiles.ts"
 
+/** The types of `MediaFiles`' operations, public with it (their modules are internal). */
+export type { GetFile } from "./GetFile.ts"
+export type { UploadRequest, UploadTicket } from "./RequestUpload.ts"
+
 /** The API's use cases on the files of one account at a time (SPEC §3); see each member. */
 export class MediaFiles extends Context.Service<MediaFiles, {
   /** `POST /v1/media/upload-url`: see `RequestUpload.RequestUpload`. */

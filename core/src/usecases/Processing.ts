@@ -15,6 +15,9 @@ import type { ObjectStore } from "../ports/ObjectStore.ts"
 import { arrive, drive, type DriveResult, recordArrival, type WorkflowError } from "./ProcessUpload.ts"
 import { type SweepOptions, type SweepResult, sweepDue } from "./SweepDue.ts"
 
+/** The types of `Processing`'s operations, public with it (their modules are internal). */
+export type { DriveResult, SweepOptions, SweepResult, WorkflowError }
+
 /** The processing use cases (SPEC §6); see each member. */
 export class Processing extends Context.Service<Processing, {
   /**
