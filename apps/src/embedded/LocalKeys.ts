@@ -1,7 +1,8 @@
 /**
  * The embedded server's own secrets, generated into the data dir on first start
  * (mode 0600) and reused afterwards: the storage endpoint's access key, the
- * RSA key pair of its CloudFront-format URLs, and the cursor HMAC secret.
+ * key pair of its CloudFront-format URLs (ECDSA P-256 since 0.1.0; an older data dir keeps
+ * its RSA-2048 pair, which the signer and verifier still accept), and the cursor HMAC secret.
  */
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
