@@ -15,7 +15,6 @@
  * system, an error LevelDB keeps), the LevelDB is reopened instead, keeping what
  * its log holds.
  */
-import type { DynaliteStore } from "dynalite/db/index.js"
 import { readdir, stat, statfs } from "node:fs/promises"
 import { join } from "node:path"
 import { diskFault } from "../disk/DiskFault.ts"
@@ -70,8 +69,17 @@ export const asInternalServerError = (error: unknown): Error => {
   })
 }
 
+/**
+ * The parts of dynalite's store (`dynalite/db/index.js`) the guard uses, stated here so that this
+ * module's published types do not depend on our private declarations of dynalite (which has none).
+ */
+export interface GuardableStore {
+  readonly db: unknown
+  readonly lifecycleManager: { getState(): string }
+}
+
 /** Guards `store` for the rest of its life (its LevelDB's operations are wrapped in place). */
-export const guardLevel = (store: DynaliteStore, options: LevelGuardOptions): LevelGuard => {
+export const guardLevel = (store: GuardableStore, options: LevelGuardOptions): LevelGuard => {
   const level = store.db as unknown as GuardedLevel
   let failure: unknown
   let reopening: Promise<boolean> | undefined
