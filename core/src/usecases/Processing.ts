@@ -4,7 +4,7 @@
  * caller (the embedded endpoint and dispatcher, the sweeper loop, start-up
  * recovery, the Lambda handlers) just `yield* Processing`.
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import type { FileRecord } from "../FileRecord.ts"
 import type { AccountId, FileId } from "../Ids.ts"
 import { MediaConfig } from "../MediaConfig.ts"
@@ -12,8 +12,11 @@ import type { ObjectArrived } from "../ObjectArrived.ts"
 import type { FileRepository, RepositoryError } from "../ports/FileRepository.ts"
 import type { ImageProcessor } from "../ports/ImageProcessor.ts"
 import type { ObjectStore } from "../ports/ObjectStore.ts"
-import { arrive, drive, type DriveResult, recordArrival, type WorkflowError } from "./ProcessUpload.ts"
+import { arrive, drive, driveKnown, type DriveResult, recordArrivalKnown, type WorkflowError } from "./ProcessUpload.ts"
 import { type SweepOptions, type SweepResult, sweepDue } from "./SweepDue.ts"
+
+/** Recorded arrivals waiting for their `drive` at most; past it, a drive reads the record itself. */
+const maxHandedOver = 4096
 
 export class Processing extends Context.Service<Processing, {
   /**
@@ -24,7 +27,8 @@ export class Processing extends Context.Service<Processing, {
   arrive(arrival: ObjectArrived): Effect.Effect<DriveResult, WorkflowError>
   /**
    * An original arrived: records it only (an upload endpoint, before it acknowledges), so that a crash
-   * afterwards leaves a due file. Process it with `drive`.
+   * afterwards leaves a due file. Process it with `drive`, which starts from the record written here
+   * (handed over within this service, saving a read) instead of reading it again.
    */
   recordArrival(arrival: ObjectArrived): Effect.Effect<DriveResult, WorkflowError>
   /** Moves one file on as far as it can go (a dispatched job, start-up recovery). */
@@ -40,10 +44,23 @@ export class Processing extends Context.Service<Processing, {
       const config = yield* MediaConfig
       const run = <A, E>(effect: Effect.Effect<A, E, FileRepository | ObjectStore | ImageProcessor>) =>
         effect.pipe(Effect.provideContext(ports), Effect.provideService(MediaConfig, config))
+      // Records `recordArrival` wrote, until the `drive` of the same file takes them: one metadata read less per
+      // upload. Bounded (an arrival nobody drives keeps its entry); a record that went stale meanwhile costs a
+      // lost conditional write and a read, as in any race.
+      const handedOver = new Map<FileId, FileRecord>()
       return Processing.of({
         arrive: (arrival) => run(arrive(arrival)),
-        recordArrival: (arrival) => run(recordArrival(arrival)),
-        drive: (accountId, fileId) => run(drive(accountId, fileId)),
+        recordArrival: (arrival) =>
+          run(recordArrivalKnown(arrival)).pipe(Effect.map(({ result, written }) => {
+            if (Option.isSome(written) && handedOver.size < maxHandedOver) handedOver.set(arrival.fileId, written.value)
+            return result
+          })),
+        drive: (accountId, fileId) =>
+          Effect.suspend(() => {
+            const known = handedOver.get(fileId)
+            handedOver.delete(fileId)
+            return run(known !== undefined && known.accountId === accountId ? driveKnown(known) : drive(accountId, fileId))
+          }),
         sweep: (options) => run(sweepDue(options))
       })
     })

@@ -75,6 +75,39 @@ describe("Processing", () => {
       assert.strictEqual(yield* processing.drive(arrival.accountId, arrival.fileId), "ready")
     }).pipe(Effect.provide(ProcessingMemory)))
 
+  it.effect("drive after recordArrival starts from the record the arrival wrote: one metadata read per upload", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const { key } = yield* uploaded(freshAccount(), png(10, 10, 40))
+      const repo = yield* FileRepository
+      let reads = 0
+      const counting = Layer.succeed(FileRepository, {
+        ...repo,
+        get: (accountId, fileId) => Effect.tap(repo.get(accountId, fileId), () => Effect.sync(() => void reads++))
+      })
+      const arrival = arrivalOf(key, 40)
+      const [recorded, driven] = yield* Effect.gen(function*() {
+        const processing = yield* Processing
+        return [yield* processing.recordArrival(arrival), yield* processing.drive(arrival.accountId, arrival.fileId)] as const
+      }).pipe(Effect.provide(Processing.layer.pipe(Layer.provide(counting))))
+      assert.deepStrictEqual([recorded, driven, reads], ["uploaded", "ready", 1])
+    }).pipe(Effect.provide(layerMemory())))
+
+  it.effect("drive after recordArrival still finishes the file when the handed-over record went stale", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const processing = yield* Processing
+      const repo = yield* FileRepository
+      const { key } = yield* uploaded(freshAccount(), png(10, 10, 40))
+      const arrival = arrivalOf(key, 40)
+      assert.strictEqual(yield* processing.recordArrival(arrival), "uploaded")
+      // Another writer moved the record on (same status, new version) before the drive.
+      const current = yield* recordOf(key)
+      yield* repo.transition({ ...current, version: current.version + 1 }, current.version)
+      assert.strictEqual(yield* processing.drive(arrival.accountId, arrival.fileId), "ready")
+      assert.deepStrictEqual([(yield* recordOf(key)).status, (yield* recordOf(key)).attempts], ["ready", 1])
+    }).pipe(Effect.provide(ProcessingMemory)))
+
   it.effect("drive leaves a file uploading while storage holds no original, and reports a missing file gone", () =>
     Effect.gen(function*() {
       const processing = yield* Processing
