@@ -195,62 +195,95 @@ interface Round {
   readonly batch: Batch
 }
 
+/** A server under test: which checkout's server, with which node flags. */
+interface Contender {
+  readonly label: string
+  readonly root: string
+  readonly args: ReadonlyArray<string>
+}
+
+const flags = (value: string | undefined) => value?.split(" ").filter((a) => a !== "") ?? []
+const here = join(import.meta.dirname, "..", "..")
+
+/**
+ * This checkout's server; with BENCH_COMPARE_DIR (another checkout, e.g. the commit before a change, with
+ * its node_modules) and/or BENCH_COMPARE_ARGS (node flags), a second server, measured alternately in
+ * every round. BENCH_SERVER_ARGS: node flags for the first (with either, the servers' stdout shows).
+ */
+const contenders: ReadonlyArray<Contender> = [
+  { label: "this", root: here, args: flags(process.env.BENCH_SERVER_ARGS) },
+  ...(process.env.BENCH_COMPARE_DIR === undefined && process.env.BENCH_COMPARE_ARGS === undefined ? [] : [{
+    label: `compare (${process.env.BENCH_COMPARE_DIR ?? here}${process.env.BENCH_COMPARE_ARGS === undefined ? "" : ` ${process.env.BENCH_COMPARE_ARGS}`})`,
+    root: process.env.BENCH_COMPARE_DIR ?? here,
+    args: flags(process.env.BENCH_COMPARE_ARGS)
+  }])
+]
+
+const report = (label: string, results: ReadonlyArray<Round>) => {
+  const of = (f: (r: Round) => number) => median(results.map(f))
+  console.log(
+    `${label}: medians per upload: server CPU ${ms(of((r) => r.batch.total))} = upload-url ${ms(of((r) => r.batch.request.total))} + ` +
+      `POST and processing ${ms(of((r) => r.batch.stored.total))} + GET ${ms(of((r) => r.batch.read.total))}; ` +
+      `image work alone ${ms(of((r) => r.image.total))}; outside image work ${ms(of((r) => r.batch.total - r.image.total))}`
+  )
+  return { image: of((r) => r.image.total), total: of((r) => r.batch.total), outside: of((r) => r.batch.total - r.image.total) }
+}
+
 const main = async () => {
   const image = await makeJpeg(width, height)
   const profileDir = profiling ? mkdtempSync(join(tmpdir(), "bench-upload-cpu-")) : undefined
-  // BENCH_SERVER_ARGS: more node flags for the server (e.g. --trace-gc), whose stdout then shows.
-  const extraArgs = process.env.BENCH_SERVER_ARGS?.split(" ").filter((a) => a !== "") ?? []
-  const execArgv = [...extraArgs, ...(profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`])]
   console.log(
     `${rounds} rounds of ${count} uploads of a ${width}x${height} JPEG (${image.length} bytes), ${clientConcurrency} in flight, ` +
-      `alternating with the image work alone on the same bytes (2 at once)${profiling ? "; server under --cpu-prof" : ""}\n`
+      `alternating with the image work alone on the same bytes (2 at once)${profiling ? "; first server under --cpu-prof" : ""}`
   )
   const processor = await Effect.runPromise(SharpImageProcessor.make())
-  const server = await startChild<EmbeddedServerInfo>(join(import.meta.dirname, "embedded-server.ts"), {
-    execArgv,
-    stdout: extraArgs.length > 0 ? "inherit" : "ignore"
-  })
-  const client: Client = { base: server.message.url, token, tally: makeTally() }
-  const results: Array<Round> = []
+  const servers: Array<{ readonly contender: Contender; readonly server: Child<EmbeddedServerInfo>; readonly client: Client; readonly results: Array<Round> }> = []
   try {
+    for (const [i, contender] of contenders.entries()) {
+      const profile = i === 0 && profileDir !== undefined ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []
+      const server = await startChild<EmbeddedServerInfo>(join(contender.root, "bench", "e2e", "embedded-server.ts"), {
+        execArgv: [...contender.args, ...profile],
+        stdout: contenders.some((c) => c.args.length > 0) ? "inherit" : "ignore"
+      })
+      servers.push({ contender, server, client: { base: server.message.url, token, tally: makeTally() }, results: [] })
+      console.log(`server ${contender.label}: pid ${server.process.pid}, node flags [${contender.args.join(" ")}]`)
+    }
+    console.log("")
     // Warm-up (JIT, first-use costs), not counted.
     await imageWork(processor, image, 8)
-    await uploads(server, client, image, 8, "warm")
+    for (const { server, client } of servers) await uploads(server, client, image, 8, "warm")
     for (let round = 1; round <= rounds; round++) {
-      const imageCpu = await imageWork(processor, image, count)
-      const batch = await uploads(server, client, image, count, `r${round}`)
-      results.push({ image: imageCpu, batch })
-      console.log(
-        `round ${round}: server ${ms(batch.total)} per upload (upload-url ${ms(batch.request.total)}, POST + processing ` +
-          `${ms(batch.stored.total)}, GET ${ms(batch.read.total)}); image work alone ${ms(imageCpu.total)}; ` +
-          `outside image work ${ms(batch.total - imageCpu.total)}`
-      )
-      console.log(`  POST + processing by thread: ${threadsText(batch.stored)}`)
-      console.log(`  image work alone by thread:  ${threadsText(imageCpu)}`)
+      // The order of the servers alternates from round to round.
+      for (const { contender, server, client, results } of round % 2 === 1 ? servers : [...servers].reverse()) {
+        const imageCpu = await imageWork(processor, image, count)
+        const batch = await uploads(server, client, image, count, `r${round}`)
+        results.push({ image: imageCpu, batch })
+        console.log(
+          `round ${round}, ${contender.label}: server ${ms(batch.total)} per upload (upload-url ${ms(batch.request.total)}, POST + processing ` +
+            `${ms(batch.stored.total)}, GET ${ms(batch.read.total)}); image work alone ${ms(imageCpu.total)}; ` +
+            `outside image work ${ms(batch.total - imageCpu.total)}`
+        )
+        console.log(`  POST + processing by thread: ${threadsText(batch.stored)}`)
+        console.log(`  image work alone by thread:  ${threadsText(imageCpu)}`)
+      }
     }
   } finally {
-    await server.stop()
+    for (const { server } of servers) await server.stop()
   }
   if (profileDir !== undefined) {
     const [file] = readdirSync(profileDir)
-    for (const [i, { batch }] of results.entries()) {
+    for (const [i, { batch }] of servers[0]!.results.entries()) {
       const parts = [...selfTimeByPart(join(profileDir, file!), batch.window[0], batch.window[1])].filter(([part]) => part !== "idle")
       const busy = parts.reduce((sum, [, us]) => sum + us, 0)
-      console.log(`\nround ${i + 1}: server main thread sampled busy ${ms(busy / 1000 / count)} per upload (wall time while on the stack; ${join(profileDir, file!)})`)
+      console.log(`\nround ${i + 1}: server main thread sampled busy ${ms(busy / 1000 / count)} per upload (wall time while on the stack; ${join(profileDir, file!)}, µs ${batch.window.join("-")})`)
       for (const [part, us] of parts.sort((a, b) => b[1] - a[1])) console.log(`  ${ms(us / 1000 / count).padStart(9)}  ${part}`)
     }
   }
-  const of = (f: (r: Round) => number) => median(results.map(f))
-  console.log(
-    `\nmedians per upload: server CPU ${ms(of((r) => r.batch.total))} = upload-url ${ms(of((r) => r.batch.request.total))} + ` +
-      `POST and processing ${ms(of((r) => r.batch.stored.total))} + GET ${ms(of((r) => r.batch.read.total))}; ` +
-      `image work alone ${ms(of((r) => r.image.total))}; POST and processing outside image work ` +
-      `${ms(of((r) => r.batch.stored.total - r.image.total))}`
-  )
-  const outside = of((r) => r.batch.total - r.image.total)
-  console.log(`GOAL image work CPU per upload (reference) | ${ms(of((r) => r.image.total))} | - | met`)
-  console.log(`GOAL server CPU per upload, total (reference) | ${ms(of((r) => r.batch.total))} | - | met`)
-  console.log(`GOAL server CPU per upload outside image work | ${ms(outside)} | <= ${goalMs} ms | ${outside <= goalMs ? "met" : "missed"}`)
+  console.log("")
+  const [first] = servers.map(({ contender, results }) => report(contender.label, results))
+  console.log(`GOAL image work CPU per upload (reference) | ${ms(first!.image)} | - | met`)
+  console.log(`GOAL server CPU per upload, total (reference) | ${ms(first!.total)} | - | met`)
+  console.log(`GOAL server CPU per upload outside image work | ${ms(first!.outside)} | <= ${goalMs} ms | ${first!.outside <= goalMs ? "met" : "missed"}`)
 }
 
 await main()
