@@ -17,6 +17,7 @@ import { uploadRoutes } from "@media/adapters/disk/DiskUploadEndpoint"
 import * as DynaliteFileRepository from "@media/adapters/dynamodb/DynaliteFileRepository"
 import { Cursors } from "@media/core/Cursors"
 import { originalsPrefix } from "@media/core/ObjectKeys"
+import { KnownRecords } from "@media/core/usecases/KnownRecords"
 import { Processing } from "@media/core/usecases/Processing"
 import { FileIds } from "@media/core/ports/FileIds"
 import { UrlSigner } from "@media/core/ports/UrlSigner"
@@ -87,7 +88,9 @@ export const makeEmbedded = Effect.gen(function*() {
     CredentialsAuthenticator.layer({ authFile, jwt: Option.getOrUndefined(config.jwt) }),
     imageProcessorLayer,
     Cursors.layer(keys.cursorSecret),
-    FileIds.layer
+    FileIds.layer,
+    // Uploads arrive in this process: each step hands the record it wrote to the next (one read less each).
+    KnownRecords.layer()
   ).pipe(Layer.provideMerge(mediaConfigLayer))
   // Above the store: the marker is made once dynalite holds the data dir's lock (a second server on the same
   // dir fails before touching it) and goes before the store closes, after everything that writes to it stopped.

@@ -214,12 +214,19 @@ export interface RecordedArrival {
  * Records an arrival without processing it: an upload endpoint calls this before acknowledging, so a
  * crash after the acknowledgement leaves a due `uploaded` file for the sweeper, never a lost event. For
  * a final file (a replayed POST) it makes the file due for clean-up, so the replayed bytes are deleted
- * even if the processing that follows is lost; for a deleted file it deletes them at once. Returns the
+ * even if the processing that follows is lost; for a deleted file it deletes them at once. `known`, the
+ * record as this process last wrote it (upload-url's), saves the read unless it is stale. Returns the
  * record it wrote too, so the processing that follows can start from it (`driveKnown`).
  */
 export const recordArrivalKnown = Effect.fnUntraced(function*(
-  arrival: ObjectArrived
+  arrival: ObjectArrived,
+  known: Option.Option<FileRecord> = Option.none()
 ): Effect.fn.Return<RecordedArrival, WorkflowError, FileRepository | ObjectStore> {
+  if (Option.isSome(known)) {
+    const written = yield* commitArrival(known.value, arrival)
+    // Lost: the record moved on since (another delivery, a delete, the sweeper): decide on the record as it is.
+    if (Option.isSome(written)) return { result: resultOf(written.value), written }
+  }
   const found = yield* (yield* FileRepository).get(arrival.accountId, arrival.fileId)
   if (Option.isNone(found) || found.value.status === "deleting") {
     return { result: yield* removeOriginal(arrival.accountId, arrival.fileId), written: Option.none() }

@@ -12,10 +12,11 @@ import type { ObjectArrived } from "../ObjectArrived.ts"
 import type { FileRepository, RepositoryError } from "../ports/FileRepository.ts"
 import type { ImageProcessor } from "../ports/ImageProcessor.ts"
 import type { ObjectStore } from "../ports/ObjectStore.ts"
+import { KnownRecords, make as makeKnownRecords } from "./KnownRecords.ts"
 import { arrive, drive, driveKnown, type DriveResult, recordArrivalKnown, type WorkflowError } from "./ProcessUpload.ts"
 import { type SweepOptions, type SweepResult, sweepDue } from "./SweepDue.ts"
 
-/** Recorded arrivals waiting for their `drive` at most; past it, a drive reads the record itself. */
+/** Recorded arrivals waiting for their `drive` at most, without a process-wide KnownRecords. */
 const maxHandedOver = 4096
 
 export class Processing extends Context.Service<Processing, {
@@ -28,7 +29,8 @@ export class Processing extends Context.Service<Processing, {
   /**
    * An original arrived: records it only (an upload endpoint, before it acknowledges), so that a crash
    * afterwards leaves a due file. Process it with `drive`, which starts from the record written here
-   * (handed over within this service, saving a read) instead of reading it again.
+   * (handed over through KnownRecords, saving a read) instead of reading it again; the record upload-url
+   * created, when handed over the same way, saves this step's read.
    */
   recordArrival(arrival: ObjectArrived): Effect.Effect<DriveResult, WorkflowError>
   /** Moves one file on as far as it can go (a dispatched job, start-up recovery). */
@@ -44,23 +46,21 @@ export class Processing extends Context.Service<Processing, {
       const config = yield* MediaConfig
       const run = <A, E>(effect: Effect.Effect<A, E, FileRepository | ObjectStore | ImageProcessor>) =>
         effect.pipe(Effect.provideContext(ports), Effect.provideService(MediaConfig, config))
-      // Records `recordArrival` wrote, until the `drive` of the same file takes them: one metadata read less per
-      // upload. Bounded (an arrival nobody drives keeps its entry); a record that went stale meanwhile costs a
-      // lost conditional write and a read, as in any race.
-      const handedOver = new Map<FileId, FileRecord>()
+      // Records handed from step to step of one file (see KnownRecords): process-wide when the app provides
+      // KnownRecords (upload-url → arrival → processing), else this service's own (arrival → processing).
+      const known = Option.getOrElse(yield* Effect.serviceOption(KnownRecords), () => makeKnownRecords(maxHandedOver))
       return Processing.of({
         arrive: (arrival) => run(arrive(arrival)),
         recordArrival: (arrival) =>
-          run(recordArrivalKnown(arrival)).pipe(Effect.map(({ result, written }) => {
-            if (Option.isSome(written) && handedOver.size < maxHandedOver) handedOver.set(arrival.fileId, written.value)
-            return result
-          })),
+          known.take(arrival.accountId, arrival.fileId).pipe(
+            Effect.flatMap((hint) => run(recordArrivalKnown(arrival, hint))),
+            Effect.tap(({ written }) => Option.isSome(written) ? known.put(written.value) : Effect.void),
+            Effect.map(({ result }) => result)
+          ),
         drive: (accountId, fileId) =>
-          Effect.suspend(() => {
-            const known = handedOver.get(fileId)
-            handedOver.delete(fileId)
-            return run(known !== undefined && known.accountId === accountId ? driveKnown(known) : drive(accountId, fileId))
-          }),
+          known.take(accountId, fileId).pipe(
+            Effect.flatMap((hint) => run(Option.isSome(hint) ? driveKnown(hint.value) : drive(accountId, fileId)))
+          ),
         sweep: (options) => run(sweepDue(options))
       })
     })
