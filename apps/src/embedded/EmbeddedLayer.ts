@@ -17,6 +17,7 @@ import { uploadRoutes } from "@media-object-storage/adapters/disk/DiskUploadEndp
 import * as DynaliteFileRepository from "@media-object-storage/adapters/dynamodb/DynaliteFileRepository"
 import { Cursors } from "@media-object-storage/core/Cursors"
 import { originalsPrefix } from "@media-object-storage/core/ObjectKeys"
+import { KnownRecords } from "@media-object-storage/core/usecases/KnownRecords"
 import { Processing } from "@media-object-storage/core/usecases/Processing"
 import { FileIds } from "@media-object-storage/core/ports/FileIds"
 import { UrlSigner } from "@media-object-storage/core/ports/UrlSigner"
@@ -87,7 +88,9 @@ export const makeEmbedded = Effect.gen(function*() {
     CredentialsAuthenticator.layer({ authFile, jwt: Option.getOrUndefined(config.jwt) }),
     imageProcessorLayer,
     Cursors.layer(keys.cursorSecret),
-    FileIds.layer
+    FileIds.layer,
+    // Uploads arrive in this process: each step hands the record it wrote to the next (one read less each).
+    KnownRecords.layer()
   ).pipe(Layer.provideMerge(mediaConfigLayer))
   // Above the store: the marker is made once dynalite holds the data dir's lock (a second server on the same
   // dir fails before touching it) and goes before the store closes, after everything that writes to it stopped.

@@ -190,7 +190,7 @@ const driveFrom = (
  * once the file is final or gone — including an original that arrives again later (a replayed POST).
  * Fails only when the database or the store cannot be reached (the file stays due).
  */
-export const drive = Effect.fn("ProcessUpload.drive")(function*(
+export const drive = Effect.fnUntraced(function*(
   accountId: AccountId,
   fileId: FileId
 ): Effect.fn.Return<DriveResult, WorkflowError, WorkflowPorts> {
@@ -198,29 +198,54 @@ export const drive = Effect.fn("ProcessUpload.drive")(function*(
 })
 
 /**
+ * `drive` from a record this process wrote a moment ago (the arrival an upload endpoint recorded), saving
+ * the read. Safe if it is stale by now: every step is a conditional write, and a lost one reads again.
+ */
+export const driveKnown = (record: FileRecord): Effect.Effect<DriveResult, WorkflowError, WorkflowPorts> =>
+  driveFrom(record.accountId, record.fileId, Option.some(record), maxSteps)
+
+/** What recording an arrival came to: where the file stands, and the record as written (none when nothing was). */
+export interface RecordedArrival {
+  readonly result: DriveResult
+  readonly written: Option.Option<FileRecord>
+}
+
+/**
  * Records an arrival without processing it: an upload endpoint calls this before acknowledging, so a
  * crash after the acknowledgement leaves a due `uploaded` file for the sweeper, never a lost event. For
  * a final file (a replayed POST) it makes the file due for clean-up, so the replayed bytes are deleted
- * even if the processing that follows is lost; for a deleted file it deletes them at once.
+ * even if the processing that follows is lost; for a deleted file it deletes them at once. `known`, the
+ * record as this process last wrote it (upload-url's), saves the read unless it is stale. Returns the
+ * record it wrote too, so the processing that follows can start from it (`driveKnown`).
  */
-export const recordArrival = Effect.fn("ProcessUpload.recordArrival")(function*(
-  arrival: ObjectArrived
-): Effect.fn.Return<DriveResult, WorkflowError, FileRepository | ObjectStore> {
+export const recordArrivalKnown = Effect.fnUntraced(function*(
+  arrival: ObjectArrived,
+  known: Option.Option<FileRecord> = Option.none()
+): Effect.fn.Return<RecordedArrival, WorkflowError, FileRepository | ObjectStore> {
+  if (Option.isSome(known)) {
+    const written = yield* commitArrival(known.value, arrival)
+    // Lost: the record moved on since (another delivery, a delete, the sweeper): decide on the record as it is.
+    if (Option.isSome(written)) return { result: resultOf(written.value), written }
+  }
   const found = yield* (yield* FileRepository).get(arrival.accountId, arrival.fileId)
   if (Option.isNone(found) || found.value.status === "deleting") {
-    return yield* removeOriginal(arrival.accountId, arrival.fileId)
+    return { result: yield* removeOriginal(arrival.accountId, arrival.fileId), written: Option.none() }
   }
   // A lost write means another delivery recorded it first (or it was deleted): either way, not ours to do.
   const written = yield* commitArrival(found.value, arrival)
-  return resultOf(Option.getOrElse(written, () => found.value))
+  return { result: resultOf(Option.getOrElse(written, () => found.value)), written }
 })
+
+/** `recordArrivalKnown`, where the file stands only. */
+export const recordArrival = (arrival: ObjectArrived): Effect.Effect<DriveResult, WorkflowError, FileRepository | ObjectStore> =>
+  Effect.map(recordArrivalKnown(arrival), (recorded) => recorded.result)
 
 /**
  * An arrival, recorded once and then processed from the record as written (SPEC §6): what storage
  * events and sweeps that find an original call. Duplicates and replays are safe: the arrival is a
  * conditional write, and everything after it is the workflow of `drive`.
  */
-export const arrive = Effect.fn("ProcessUpload.arrive")(function*(
+export const arrive = Effect.fnUntraced(function*(
   arrival: ObjectArrived
 ): Effect.fn.Return<DriveResult, WorkflowError, WorkflowPorts> {
   const { accountId, fileId } = arrival

@@ -4,7 +4,7 @@
  * caller (the embedded endpoint and dispatcher, the sweeper loop, start-up
  * recovery, the Lambda handlers) just `yield* Processing`.
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import type { FileRecord } from "../FileRecord.ts"
 import type { AccountId, FileId } from "../Ids.ts"
 import { MediaConfig } from "../MediaConfig.ts"
@@ -12,8 +12,12 @@ import type { ObjectArrived } from "../ObjectArrived.ts"
 import type { FileRepository, RepositoryError } from "../ports/FileRepository.ts"
 import type { ImageProcessor } from "../ports/ImageProcessor.ts"
 import type { ObjectStore } from "../ports/ObjectStore.ts"
-import { arrive, drive, type DriveResult, recordArrival, type WorkflowError } from "./ProcessUpload.ts"
+import { KnownRecords, make as makeKnownRecords } from "./KnownRecords.ts"
+import { arrive, drive, driveKnown, type DriveResult, recordArrivalKnown, type WorkflowError } from "./ProcessUpload.ts"
 import { type SweepOptions, type SweepResult, sweepDue } from "./SweepDue.ts"
+
+/** Recorded arrivals waiting for their `drive` at most, without a process-wide KnownRecords. */
+const maxHandedOver = 4096
 
 /** The types of `Processing`'s operations, public with it (their modules are internal). */
 export type { DriveResult, SweepOptions, SweepResult, WorkflowError }
@@ -28,7 +32,9 @@ export class Processing extends Context.Service<Processing, {
   arrive(arrival: ObjectArrived): Effect.Effect<DriveResult, WorkflowError>
   /**
    * An original arrived: records it only (an upload endpoint, before it acknowledges), so that a crash
-   * afterwards leaves a due file. Process it with `drive`.
+   * afterwards leaves a due file. Process it with `drive`, which starts from the record written here
+   * (handed over through KnownRecords, saving a read) instead of reading it again; the record upload-url
+   * created, when handed over the same way, saves this step's read.
    */
   recordArrival(arrival: ObjectArrived): Effect.Effect<DriveResult, WorkflowError>
   /** Moves one file on as far as it can go (a dispatched job, start-up recovery). */
@@ -44,10 +50,21 @@ export class Processing extends Context.Service<Processing, {
       const config = yield* MediaConfig
       const run = <A, E>(effect: Effect.Effect<A, E, FileRepository | ObjectStore | ImageProcessor>) =>
         effect.pipe(Effect.provideContext(ports), Effect.provideService(MediaConfig, config))
+      // Records handed from step to step of one file (see KnownRecords): process-wide when the app provides
+      // KnownRecords (upload-url → arrival → processing), else this service's own (arrival → processing).
+      const known = Option.getOrElse(yield* Effect.serviceOption(KnownRecords), () => makeKnownRecords(maxHandedOver))
       return Processing.of({
         arrive: (arrival) => run(arrive(arrival)),
-        recordArrival: (arrival) => run(recordArrival(arrival)),
-        drive: (accountId, fileId) => run(drive(accountId, fileId)),
+        recordArrival: (arrival) =>
+          known.take(arrival.accountId, arrival.fileId).pipe(
+            Effect.flatMap((hint) => run(recordArrivalKnown(arrival, hint))),
+            Effect.tap(({ written }) => Option.isSome(written) ? known.put(written.value) : Effect.void),
+            Effect.map(({ result }) => result)
+          ),
+        drive: (accountId, fileId) =>
+          known.take(accountId, fileId).pipe(
+            Effect.flatMap((hint) => run(Option.isSome(hint) ? driveKnown(hint.value) : drive(accountId, fileId)))
+          ),
         sweep: (options) => run(sweepDue(options))
       })
     })

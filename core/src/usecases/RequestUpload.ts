@@ -1,7 +1,7 @@
 /**
  * Use case: issue a pre-signed upload target and create the `uploading` record.
  */
-import { Effect, Result } from "effect"
+import { Effect, Option, Result } from "effect"
 import type { UploadContentType } from "../ContentType.ts"
 import { parseKey } from "../EntityKey.ts"
 import type { EntityType } from "../EntityType.ts"
@@ -14,6 +14,7 @@ import { originalKey } from "../ObjectKeys.ts"
 import { FileIds } from "../ports/FileIds.ts"
 import { FileRepository, type RepositoryError, type WriteConflict } from "../ports/FileRepository.ts"
 import { ObjectStore, type StorageError } from "../ports/ObjectStore.ts"
+import { KnownRecords } from "./KnownRecords.ts"
 
 /** An upload request as decoded at the edge (SPEC §3 `POST /v1/media/upload-url`). */
 export interface UploadRequest {
@@ -50,6 +51,8 @@ export const make: Effect.Effect<RequestUpload, never, FileRepository | ObjectSt
   const ids = yield* FileIds
   const store = yield* ObjectStore
   const repo = yield* FileRepository
+  // Where the app hands records from step to step (embedded: the upload arrives in this process).
+  const known = yield* Effect.serviceOption(KnownRecords)
   return Effect.fn("MediaFiles.requestUpload")(function*(accountId: AccountId, request: UploadRequest) {
     const key = parseKey(request.entityType, request.entityId)
     if (Result.isFailure(key)) return yield* new InvalidRequest({ message: key.failure.message })
@@ -85,6 +88,7 @@ export const make: Effect.Effect<RequestUpload, never, FileRepository | ObjectSt
       ...(size === undefined ? {} : { declaredSize: size })
     }
     yield* repo.create(record)
+    if (Option.isSome(known)) yield* known.value.put(record)
     const ticket: UploadTicket = {
       file_id: fileId,
       upload_url: target.url,

@@ -4,7 +4,7 @@
  * configuration captured when the layer is built.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import type { FileStatus } from "../../src/FileRecord.ts"
 import { defaultMediaConfig, MediaConfig } from "../../src/MediaConfig.ts"
 import { layerMemory } from "../../src/memory/layerMemory.ts"
@@ -13,9 +13,10 @@ import { imageKey, originalKey } from "../../src/ObjectKeys.ts"
 import { FileRepository } from "../../src/ports/FileRepository.ts"
 import { ImageProcessor } from "../../src/ports/ImageProcessor.ts"
 import { ObjectStore } from "../../src/ports/ObjectStore.ts"
+import { KnownRecords } from "../../src/usecases/KnownRecords.ts"
 import { Processing } from "../../src/usecases/Processing.ts"
 import { freshAccount, freshFileId, png } from "../fixtures.ts"
-import { advance, atStart, start, upload, uploaded } from "./helpers.ts"
+import { advance, atStart, deleteFile, leftovers, start, upload, uploaded } from "./helpers.ts"
 
 const ProcessingMemory = Processing.layer.pipe(Layer.provideMerge(layerMemory()))
 
@@ -74,6 +75,89 @@ describe("Processing", () => {
       assert.deepStrictEqual([recorded.fileSize, recorded.dueAt], [40, start + defaultMediaConfig.redispatchAfterSeconds])
       assert.strictEqual(yield* processing.drive(arrival.accountId, arrival.fileId), "ready")
     }).pipe(Effect.provide(ProcessingMemory)))
+
+  it.effect("drive after recordArrival starts from the record the arrival wrote: one metadata read per upload", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const { key } = yield* uploaded(freshAccount(), png(10, 10, 40))
+      const repo = yield* FileRepository
+      let reads = 0
+      const counting = Layer.succeed(FileRepository, {
+        ...repo,
+        get: (accountId, fileId) => Effect.tap(repo.get(accountId, fileId), () => Effect.sync(() => void reads++))
+      })
+      const arrival = arrivalOf(key, 40)
+      const [recorded, driven] = yield* Effect.gen(function*() {
+        const processing = yield* Processing
+        return [yield* processing.recordArrival(arrival), yield* processing.drive(arrival.accountId, arrival.fileId)] as const
+      }).pipe(Effect.provide(Processing.layer.pipe(Layer.provide(counting))))
+      assert.deepStrictEqual([recorded, driven, reads], ["uploaded", "ready", 1])
+    }).pipe(Effect.provide(layerMemory())))
+
+  it.effect("drive after recordArrival still finishes the file when the handed-over record went stale", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const processing = yield* Processing
+      const repo = yield* FileRepository
+      const { key } = yield* uploaded(freshAccount(), png(10, 10, 40))
+      const arrival = arrivalOf(key, 40)
+      assert.strictEqual(yield* processing.recordArrival(arrival), "uploaded")
+      // Another writer moved the record on (same status, new version) before the drive.
+      const current = yield* recordOf(key)
+      yield* repo.transition({ ...current, version: current.version + 1 }, current.version)
+      assert.strictEqual(yield* processing.drive(arrival.accountId, arrival.fileId), "ready")
+      assert.deepStrictEqual([(yield* recordOf(key)).status, (yield* recordOf(key)).attempts], ["ready", 1])
+    }).pipe(Effect.provide(ProcessingMemory)))
+
+  it.effect("with a process-wide KnownRecords, upload-url, the arrival and its processing read no record at all", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const repo = yield* FileRepository
+      let reads = 0
+      const counting = Layer.succeed(FileRepository, {
+        ...repo,
+        get: (accountId, fileId) => Effect.tap(repo.get(accountId, fileId), () => Effect.sync(() => void reads++))
+      })
+      const known = KnownRecords.layer()
+      const result = yield* Effect.gen(function*() {
+        const { key } = yield* uploaded(freshAccount(), png(10, 10, 40))
+        const arrival = arrivalOf(key, 40)
+        const processing = yield* Processing
+        return [yield* processing.recordArrival(arrival), yield* processing.drive(arrival.accountId, arrival.fileId)]
+      }).pipe(Effect.provide(Processing.layer.pipe(Layer.provideMerge(Layer.merge(counting, known)))))
+      assert.deepStrictEqual([...result, reads], ["uploaded", "ready", 0])
+    }).pipe(Effect.provide(layerMemory())))
+
+  it.effect("an arrival whose handed-over record is stale is decided on the record as stored: a deleted file keeps nothing", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const account = freshAccount()
+      const [result, left] = yield* Effect.gen(function*() {
+        const { key, fileId } = yield* uploaded(account, png(10, 10, 40))
+        // Deleted after upload-url handed its record over, before the upload arrived.
+        yield* deleteFile(account, fileId)
+        yield* (yield* ObjectStore).put(key, png(10, 10, 40), "image/png")
+        const result = yield* Processing.use((processing) => processing.recordArrival(arrivalOf(key, 40)))
+        return [result, yield* leftovers(account, fileId)] as const
+      }).pipe(Effect.provide(Processing.layer.pipe(Layer.provideMerge(KnownRecords.layer()))))
+      assert.deepStrictEqual([result, left], ["gone", []])
+    }).pipe(Effect.provide(layerMemory())))
+
+  it.effect("an arrival whose handed-over record is stale still records the upload once", () =>
+    Effect.gen(function*() {
+      yield* atStart
+      const [first, again, record] = yield* Effect.gen(function*() {
+        const { key } = yield* uploaded(freshAccount(), png(10, 10, 40))
+        const arrival = arrivalOf(key, 40)
+        const processing = yield* Processing
+        // Another delivery of the same arrival recorded it first, through another process (no hand-off).
+        const other = yield* Processing.layer.pipe(Layer.build, Effect.map(Context.get(Processing)))
+        const first = yield* other.recordArrival(arrival)
+        const again = yield* processing.recordArrival(arrival)
+        return [first, again, yield* recordOf(key)] as const
+      }).pipe(Effect.provide(Processing.layer.pipe(Layer.provideMerge(KnownRecords.layer()))), Effect.scoped)
+      assert.deepStrictEqual([first, again, record.status, record.version], ["uploaded", "uploaded", "uploaded", 1])
+    }).pipe(Effect.provide(layerMemory())))
 
   it.effect("drive leaves a file uploading while storage holds no original, and reports a missing file gone", () =>
     Effect.gen(function*() {
