@@ -1,0 +1,187 @@
+/**
+ * The lean route for `GET`/`HEAD /v1/media/{file_id}` (issue 13): the same
+ * contract as HttpApi's `getFile` (MediaGroup.ts: its permission, `FileView`
+ * schema and error bodies; the OpenAPI document stays generated from there),
+ * answered from Node's request event with one fiber per request instead of
+ * Effect's router, the router middleware, HttpApi's middleware chain and its
+ * response encoding. It keeps every behaviour of that route: authentication
+ * through the same `Authenticator` (Basic, static tokens, JWTs; 401 with
+ * `WWW-Authenticate`, 403), `x-request-id`, CORS headers, error bodies,
+ * the access log, log lines annotated with the request id, and HEAD.
+ *
+ * It takes only requests it answers exactly as HttpApi would: a well-formed
+ * file id, no body, no percent-escape in the query. Anything else (a
+ * malformed id: 404; an escape that is not UTF-8: 400; preflights, bodies)
+ * goes on to HttpApi. apps/test/http/FastGetFile.test.ts sends the same
+ * requests to both routes and compares the answers byte for byte.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { Cause, Context, Effect, Exit, Layer, Option } from "effect"
+import { ClientAddress } from "@media/adapters/auth/ClientAddress"
+import type { FileView } from "@media/core/FileView"
+import { type FileId, isFileId } from "@media/core/Ids"
+import { Authenticator, hasPermission } from "@media/core/ports/Authenticator"
+import { MediaFiles } from "@media/core/usecases/MediaFiles"
+import type { ErrorBody, ErrorCode } from "./api/ApiErrors.ts"
+import { RequiredPermission } from "./api/Authentication.ts"
+import { MediaGroup } from "./api/MediaGroup.ts"
+import { requestIdFrom } from "./CurrentRequest.ts"
+import { FrontRoutes } from "./FrontRoutes.ts"
+import { HttpConfig } from "./HttpConfig.ts"
+import { wwwAuthenticate } from "./RequestMiddleware.ts"
+
+const prefix = "/v1/media/"
+
+/**
+ * The CORS headers `HttpMiddleware.cors` (RequestMiddleware.ts) adds to an actual (not preflight)
+ * response, for the configured origins: any (`*`), one, or a list checked against `Origin`.
+ */
+export const corsHeadersFor = (origins: ReadonlyArray<string>): (origin: string | undefined) => Record<string, string> => {
+  const expose = { "access-control-expose-headers": "x-request-id" }
+  if (origins.includes("*") || origins.length === 0) {
+    const headers = { "access-control-allow-origin": "*", ...expose }
+    return () => headers
+  }
+  if (origins.length === 1) {
+    const headers = { "access-control-allow-origin": origins[0]!, vary: "Origin", ...expose }
+    return () => headers
+  }
+  const refused = { vary: "Origin", ...expose }
+  return (origin) =>
+    origin !== undefined && origins.includes(origin)
+      ? { "access-control-allow-origin": origin, vary: "Origin", ...expose }
+      : refused
+}
+
+/** What a request came to: a file, or an error body of SPEC §7. */
+type Outcome =
+  | { readonly status: 200; readonly view: FileView }
+  | { readonly status: number; readonly code: ErrorCode; readonly message: string }
+
+/** Credentials without the endpoint's permission: a 403, decided here as the Authentication middleware does. */
+class MissingPermission {
+  readonly _tag = "MissingPermission"
+}
+const missingPermission = new MissingPermission()
+
+const hasBody = (request: IncomingMessage): boolean => {
+  const length = request.headers["content-length"]
+  return request.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0")
+}
+
+/**
+ * Adds the lean `GET /v1/media/{file_id}` to the server's `FrontRoutes`, unless there are none
+ * (not on Node's server) or `HttpConfig.fastReads` is false. Needs `MediaFiles` and the `Authenticator`.
+ */
+export const layer = Layer.effectDiscard(Effect.gen(function*() {
+  const front = yield* FrontRoutes
+  const config = yield* HttpConfig
+  if (front === undefined || !config.fastReads) return
+  const files = yield* MediaFiles
+  const authenticator = yield* Authenticator
+  // Built once: every request's fiber runs in this context (loggers, log level, ports).
+  const context = yield* Effect.context<never>()
+  const run = Effect.runForkWith(context)
+
+  const endpoint = MediaGroup.endpoints.getFile
+  const permission = Context.getOption(endpoint.annotations, RequiredPermission)
+  const forbiddenMessage = `these credentials lack the ${Option.getOrElse(permission, () => "an undeclared")} permission`
+  const cors = corsHeadersFor(config.corsOrigins)
+
+  const outcomeOf = (exit: Exit.Exit<FileView, unknown>, requestId: string): Effect.Effect<Outcome | undefined> => {
+    if (Exit.isSuccess(exit)) return Effect.succeed({ status: 200, view: exit.value })
+    const error = Cause.findErrorOption(exit.cause)
+    if (Option.isSome(error)) {
+      const tag = (error.value as { readonly _tag?: unknown })._tag
+      if (tag === "Unauthenticated") {
+        return Effect.succeed({ status: 401, code: "ACCESS_DENIED", message: (error.value as { readonly message: string }).message })
+      }
+      if (tag === "MissingPermission") return Effect.succeed({ status: 403, code: "ACCESS_DENIED", message: forbiddenMessage })
+      if (tag === "FileNotFound") return Effect.succeed({ status: 404, code: "FILE_NOT_FOUND", message: "file not found" })
+    }
+    // The client went away: nothing to answer.
+    if (Cause.hasInterruptsOnly(exit.cause)) return Effect.succeed(undefined)
+    // The repository or signer failed, or a defect: logged as withApiErrors and RequestMiddleware log them.
+    const cause = Option.isSome(error) ? Cause.fail(error.value) : exit.cause
+    return Effect.logError("request failed", cause).pipe(
+      Effect.annotateLogs({ request_id: requestId }),
+      Effect.as({ status: 500, code: "INTERNAL_ERROR", message: "internal error" } as const)
+    )
+  }
+
+  const send = (request: IncomingMessage, response: ServerResponse, requestId: string, outcome: Outcome): void => {
+    // FileView encodes to itself (strings, integers, literals), so the view is written as it is, in one
+    // JSON.stringify; the byte-for-byte test against HttpApi's schema-encoded answer guards that.
+    const body = outcome.status === 200
+      ? JSON.stringify((outcome as { readonly view: FileView }).view)
+      : JSON.stringify(
+        {
+          error_code: (outcome as { readonly code: ErrorCode }).code,
+          error_data: { message: (outcome as { readonly message: string }).message },
+          request_id: requestId
+        } satisfies ErrorBody
+      )
+    const headers: Record<string, string | number> = {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      "x-request-id": requestId,
+      ...cors(request.headers.origin)
+    }
+    if (outcome.status === 401) headers["www-authenticate"] = wwwAuthenticate
+    response.writeHead(outcome.status, headers)
+    if (request.method === "HEAD") response.end()
+    else response.end(body)
+  }
+
+  const serveFile = (request: IncomingMessage, response: ServerResponse, fileId: FileId): void => {
+    // Node joins repeated headers other than set-cookie into one string.
+    const requestId = requestIdFrom(request.headers["x-request-id"] as string | undefined)
+    const started = config.logRequests ? performance.now() : 0
+    let accountId: string | undefined
+    const found = Effect.flatMap(
+      Effect.provideService(authenticator.authenticate(request.headers.authorization), ClientAddress, request.socket.remoteAddress ?? ""),
+      (principal): Effect.Effect<FileView, unknown> => {
+        accountId = principal.accountId
+        if (Option.isNone(permission) || !hasPermission(principal, permission.value)) return Effect.fail(missingPermission)
+        return files.get(principal.accountId, fileId)
+      }
+    )
+    const answered = Effect.flatMap(Effect.exit(found), (exit) =>
+      Effect.flatMap(outcomeOf(exit, requestId), (outcome): Effect.Effect<void> => {
+        if (outcome === undefined) {
+          if (!response.writableEnded) response.destroy()
+          return Effect.void
+        }
+        send(request, response, requestId, outcome)
+        if (!config.logRequests) return Effect.void
+        const path = request.url!.split("?", 1)[0]!
+        return Effect.logInfo("http request").pipe(Effect.annotateLogs({
+          method: request.method!,
+          path,
+          status: outcome.status,
+          duration_ms: Math.round((performance.now() - started) * 100) / 100,
+          request_id: requestId,
+          ...(accountId === undefined ? {} : { account_id: accountId })
+        }))
+      }))
+    // Every log line of the request (the authenticator's, say) carries its id, as RequestMiddleware does.
+    const fiber = run(Effect.annotateLogs(answered, "request_id", requestId))
+    if (fiber.pollUnsafe() === undefined) {
+      response.on("close", () => {
+        if (!response.writableEnded) fiber.interruptUnsafe()
+      })
+    }
+  }
+
+  front.add((request, response) => {
+    const method = request.method
+    if (method !== "GET" && method !== "HEAD") return false
+    const url = request.url
+    if (url === undefined || !url.startsWith(prefix)) return false
+    const query = url.indexOf("?", prefix.length)
+    const fileId = query === -1 ? url.slice(prefix.length) : url.slice(prefix.length, query)
+    if (!isFileId(fileId) || (query !== -1 && url.includes("%", query)) || hasBody(request)) return false
+    serveFile(request, response, fileId)
+    return true
+  })
+}))
