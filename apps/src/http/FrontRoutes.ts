@@ -16,19 +16,28 @@ export interface FrontRoutesShape {
   readonly add: (route: FrontRoute) => void
   /** Offers a request to each route in turn; false when none took it. */
   readonly handle: FrontRoute
+  /** How many requests a front route has taken so far (the rest went to Effect's stack). */
+  readonly taken: () => number
 }
 
 /** An empty set of front routes, for one server. */
 export const makeFrontRoutes = (): FrontRoutesShape => {
   const routes: Array<FrontRoute> = []
+  let taken = 0
   return {
     add: (route) => {
       routes.push(route)
     },
     handle: (request, response) => {
-      for (const route of routes) if (route(request, response)) return true
+      for (const route of routes) {
+        if (route(request, response)) {
+          taken++
+          return true
+        }
+      }
       return false
-    }
+    },
+    taken: () => taken
   }
 }
 

@@ -36,7 +36,7 @@ import { createApiServer } from "./createApiServer.ts"
 import { DocsRoutes, docsPath, openapiPath, scriptPath } from "./DocsRoutes.ts"
 import { MediaFiles } from "@media/core/usecases/MediaFiles"
 import * as FastGetFile from "./FastGetFile.ts"
-import { FrontRoutes, makeFrontRoutes } from "./FrontRoutes.ts"
+import { FrontRoutes, type FrontRoutesShape, makeFrontRoutes } from "./FrontRoutes.ts"
 import { AuthenticationLive } from "./handlers/AuthenticationLive.ts"
 import { FileIdPathLive } from "./handlers/FileIdPathLive.ts"
 import { MediaHandlers } from "./handlers/MediaHandlers.ts"
@@ -77,6 +77,8 @@ export type MediaHttpRoutesRequirements = typeof MediaHttpRoutes extends Layer.L
 export interface ServeOptions {
   readonly port: number
   readonly host?: string | undefined
+  /** The server's front routes (FrontRoutes.ts); a new, empty set by default. Given by tests, to count what they took. */
+  readonly front?: FrontRoutesShape | undefined
 }
 
 /**
@@ -87,7 +89,7 @@ export interface ServeOptions {
  */
 export const serve = <E, R>(routes: Layer.Layer<never, E, R>, options: ServeOptions) =>
   Layer.unwrap(Effect.sync(() => {
-    const front = makeFrontRoutes()
+    const front = options.front ?? makeFrontRoutes()
     return HttpRouter.serve(routes, { disableLogger: true }).pipe(
       Layer.provideMerge(Layer.unwrap(Effect.map(ServerLimits, (limits: ServerLimitsShape) =>
         NodeHttpServer.layer(() => createApiServer(limits, front.handle), {
