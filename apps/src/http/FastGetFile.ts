@@ -16,7 +16,7 @@
  * requests to both routes and compares the answers byte for byte.
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { Cause, Context, Effect, Exit, Layer, Option } from "effect"
+import { Cause, Context, Effect, Exit, Layer, Option, References } from "effect"
 import { ClientAddress } from "@media/adapters/auth/ClientAddress"
 import type { FileView } from "@media/core/FileView"
 import { type FileId, isFileId } from "@media/core/Ids"
@@ -79,16 +79,18 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
   if (front === undefined || !config.fastReads) return
   const files = yield* MediaFiles
   const authenticator = yield* Authenticator
-  // Built once: every request's fiber runs in this context (loggers, log level, ports).
+  // Captured once: every request's fiber runs in this context (loggers, log level, ports), plus the
+  // client's address and the request id as a log annotation, added as two entries rather than two
+  // `provideService`/`annotateLogs` steps in the fiber.
   const context = yield* Effect.context<never>()
-  const run = Effect.runForkWith(context)
+  const annotations = Context.get(context, References.CurrentLogAnnotations)
 
   const endpoint = MediaGroup.endpoints.getFile
   const permission = Context.getOption(endpoint.annotations, RequiredPermission)
   const forbiddenMessage = `these credentials lack the ${Option.getOrElse(permission, () => "an undeclared")} permission`
   const cors = corsHeadersFor(config.corsOrigins)
 
-  const outcomeOf = (exit: Exit.Exit<FileView, unknown>, requestId: string): Effect.Effect<Outcome | undefined> => {
+  const outcomeOf = (exit: Exit.Exit<FileView, unknown>): Effect.Effect<Outcome | undefined> => {
     if (Exit.isSuccess(exit)) return Effect.succeed({ status: 200, view: exit.value })
     const error = Cause.findErrorOption(exit.cause)
     if (Option.isSome(error)) {
@@ -103,10 +105,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
     if (Cause.hasInterruptsOnly(exit.cause)) return Effect.succeed(undefined)
     // The repository or signer failed, or a defect: logged as withApiErrors and RequestMiddleware log them.
     const cause = Option.isSome(error) ? Cause.fail(error.value) : exit.cause
-    return Effect.logError("request failed", cause).pipe(
-      Effect.annotateLogs({ request_id: requestId }),
-      Effect.as({ status: 500, code: "INTERNAL_ERROR", message: "internal error" } as const)
-    )
+    return Effect.as(Effect.logError("request failed", cause), { status: 500, code: "INTERNAL_ERROR", message: "internal error" } as const)
   }
 
   const send = (request: IncomingMessage, response: ServerResponse, requestId: string, outcome: Outcome): void => {
@@ -121,16 +120,17 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
           request_id: requestId
         } satisfies ErrorBody
       )
+    const bytes = Buffer.from(body, "utf8")
     const headers: Record<string, string | number> = {
       "content-type": "application/json",
-      "content-length": Buffer.byteLength(body),
+      "content-length": bytes.length,
       "x-request-id": requestId,
       ...cors(request.headers.origin)
     }
     if (outcome.status === 401) headers["www-authenticate"] = wwwAuthenticate
     response.writeHead(outcome.status, headers)
     if (request.method === "HEAD") response.end()
-    else response.end(body)
+    else response.end(bytes)
   }
 
   const serveFile = (request: IncomingMessage, response: ServerResponse, fileId: FileId): void => {
@@ -139,7 +139,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
     const started = config.logRequests ? performance.now() : 0
     let accountId: string | undefined
     const found = Effect.flatMap(
-      Effect.provideService(authenticator.authenticate(request.headers.authorization), ClientAddress, request.socket.remoteAddress ?? ""),
+      authenticator.authenticate(request.headers.authorization),
       (principal): Effect.Effect<FileView, unknown> => {
         accountId = principal.accountId
         if (Option.isNone(permission) || !hasPermission(principal, permission.value)) return Effect.fail(missingPermission)
@@ -147,7 +147,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
       }
     )
     const answered = Effect.flatMap(Effect.exit(found), (exit) =>
-      Effect.flatMap(outcomeOf(exit, requestId), (outcome): Effect.Effect<void> => {
+      Effect.flatMap(outcomeOf(exit), (outcome): Effect.Effect<void> => {
         if (outcome === undefined) {
           if (!response.writableEnded) response.destroy()
           return Effect.void
@@ -164,8 +164,14 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
           ...(accountId === undefined ? {} : { account_id: accountId })
         }))
       }))
-    // Every log line of the request (the authenticator's, say) carries its id, as RequestMiddleware does.
-    const fiber = run(Effect.annotateLogs(answered, "request_id", requestId))
+    // The client's address lets the credentials-file Authenticator share slow checks fairly (AuthenticationLive.ts);
+    // every log line of the request (the authenticator's, say) carries its id, as RequestMiddleware does.
+    const requestContext = Context.add(
+      Context.add(context, ClientAddress, request.socket.remoteAddress ?? ""),
+      References.CurrentLogAnnotations,
+      { ...annotations, request_id: requestId }
+    )
+    const fiber = Effect.runForkWith(requestContext)(answered)
     if (fiber.pollUnsafe() === undefined) {
       response.on("close", () => {
         if (!response.writableEnded) fiber.interruptUnsafe()
