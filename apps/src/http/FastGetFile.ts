@@ -26,7 +26,7 @@ import type { ErrorBody, ErrorCode } from "./api/ApiErrors.ts"
 import { RequiredPermission } from "./api/Authentication.ts"
 import { MediaGroup } from "./api/MediaGroup.ts"
 import { requestIdFrom } from "./CurrentRequest.ts"
-import { FrontRoutes } from "./FrontRoutes.ts"
+import { type FrontRoute, FrontRoutes } from "./FrontRoutes.ts"
 import { HttpConfig } from "./HttpConfig.ts"
 import { wwwAuthenticate } from "./RequestMiddleware.ts"
 
@@ -179,7 +179,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
     }
   }
 
-  front.add((request, response) => {
+  const route: FrontRoute = (request, response) => {
     const method = request.method
     if (method !== "GET" && method !== "HEAD") return false
     const url = request.url
@@ -189,5 +189,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
     if (!isFileId(fileId) || (query !== -1 && url.includes("%", query)) || hasBody(request)) return false
     serveFile(request, response, fileId)
     return true
-  })
+  }
+  // Taken away with the routes (at shutdown), so no request reaches a MediaFiles being torn down.
+  yield* Effect.acquireRelease(Effect.sync(() => front.add(route)), (remove) => Effect.sync(remove))
 }))

@@ -12,8 +12,8 @@ import { Context } from "effect"
 export type FrontRoute = (request: IncomingMessage, response: ServerResponse) => boolean
 
 export interface FrontRoutesShape {
-  /** Adds a route, tried after those added before it. Called while the routes' layers are built. */
-  readonly add: (route: FrontRoute) => void
+  /** Adds a route, tried after those added before it; returns what removes it again. */
+  readonly add: (route: FrontRoute) => () => void
   /** Offers a request to each route in turn; false when none took it. */
   readonly handle: FrontRoute
   /** How many requests a front route has taken so far (the rest went to Effect's stack). */
@@ -27,6 +27,10 @@ export const makeFrontRoutes = (): FrontRoutesShape => {
   return {
     add: (route) => {
       routes.push(route)
+      return () => {
+        const at = routes.indexOf(route)
+        if (at !== -1) routes.splice(at, 1)
+      }
     },
     handle: (request, response) => {
       for (const route of routes) {

@@ -5,7 +5,10 @@
  * - `MediaHttpRoutes`: registers every API route (`/v1/media/*`, `/healthz`,
  *   `/readyz`), `/openapi.json`, `/docs` (+ `/docs/scalar.js`), 405s for known
  *   paths and the router-wide middleware (request id, CORS, error bodies,
- *   access log), with core's `MediaFiles` built once from the ports. Needs the
+ *   access log), with core's `MediaFiles` built once from the ports. On the
+ *   Node server `serve` builds, `GET`/`HEAD /v1/media/{file_id}` is answered
+ *   by the lean route of FastGetFile.ts first (same contract and answers; off
+ *   with `HttpConfig.fastReads` false). Needs the
  *   core ports (FileRepository, ObjectStore, UrlSigner, FileIds, Cursors,
  *   Authenticator), `Readiness`, the `HttpRouter` and the
  *   platform services `NodeHttpServer.layer` provides. Optional references:

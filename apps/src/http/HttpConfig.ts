@@ -38,7 +38,7 @@ export const corsOrigins = Config.String("MEDIA_CORS_ORIGINS").pipe(
   Config.map((origins) => origins.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""))
 )
 
-/** `MEDIA_CORS_ORIGINS` (see `corsOrigins`), `MEDIA_HTTP_BODY_LIMIT` (bytes), `MEDIA_HTTP_LOG`, `MEDIA_HTTP_FAST_READS`. */
+/** `MEDIA_CORS_ORIGINS` (see `corsOrigins`), `MEDIA_HTTP_BODY_LIMIT` (bytes), `MEDIA_HTTP_LOG`; the lean read route on. */
 export const layerFromEnv = Layer.effect(
   HttpConfig,
   Effect.gen(function*() {
@@ -46,12 +46,11 @@ export const layerFromEnv = Layer.effect(
       Config.withDefault(defaultHttpConfig.bodyLimitBytes)
     )
     const logRequests = yield* Config.Boolean("MEDIA_HTTP_LOG").pipe(Config.withDefault(true))
-    const fastReads = yield* Config.Boolean("MEDIA_HTTP_FAST_READS").pipe(Config.withDefault(true))
     return {
       bodyLimitBytes,
       corsOrigins: yield* corsOrigins,
       logRequests,
-      fastReads
+      fastReads: defaultHttpConfig.fastReads
     }
   })
 )
