@@ -81,6 +81,15 @@ const capture = async () => {
   await api.stop()
   if (response.status !== 200 || !body.includes("download_url")) throw new Error(`unexpected reply ${response.status}: ${body}`)
   writeFileSync(bodyFile, body)
+  // Fastify must do the same job: the same fields in the same order, the same values but for the id and URLs
+  // (its own) and the expiry (the same rule; a run may straddle a minute).
+  const contender = await startChild<ApiReady>(join(here, "fastify-server.ts"))
+  const other = await fetch(`http://127.0.0.1:${contender.message.port}${target(contender.message).path}`, { headers: target(contender.message).headers })
+  const otherBody = await other.text()
+  await contender.stop()
+  const comparable = (json: string) =>
+    JSON.stringify(JSON.parse(json), (key, value) => (key === "file_id" || key.endsWith("_url") || key.endsWith("_expires_at") ? typeof value : value))
+  if (other.status !== 200 || comparable(otherBody) !== comparable(body)) throw new Error(`Fastify answers differently: ${otherBody}`)
   return body.length
 }
 

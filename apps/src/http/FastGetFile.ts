@@ -109,6 +109,8 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
   }
 
   const send = (request: IncomingMessage, response: ServerResponse, requestId: string, outcome: Outcome): void => {
+    // The client is gone: nothing can reach it (Effect's server skips the write alike).
+    if (response.destroyed) return
     // FileView encodes to itself (strings, integers, literals), so the view is written as it is, in one
     // JSON.stringify; the byte-for-byte test against HttpApi's schema-encoded answer guards that.
     const body = outcome.status === 200
