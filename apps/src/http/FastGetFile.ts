@@ -55,8 +55,10 @@ export const corsHeadersFor = (origins: ReadonlyArray<string>): (origin: string 
 
 /** What a request came to: a file, or an error body of SPEC §7. */
 type Outcome =
-  | { readonly status: 200; readonly view: FileView }
-  | { readonly status: number; readonly code: ErrorCode; readonly message: string }
+  | { readonly _tag: "File"; readonly status: 200; readonly view: FileView }
+  | { readonly _tag: "Error"; readonly status: number; readonly code: ErrorCode; readonly message: string }
+
+const failure = (status: number, code: ErrorCode, message: string): Outcome => ({ _tag: "Error", status, code, message })
 
 /** Credentials without the endpoint's permission: a 403, decided here as the Authentication middleware does. */
 class MissingPermission {
@@ -91,21 +93,21 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
   const cors = corsHeadersFor(config.corsOrigins)
 
   const outcomeOf = (exit: Exit.Exit<FileView, unknown>): Effect.Effect<Outcome | undefined> => {
-    if (Exit.isSuccess(exit)) return Effect.succeed({ status: 200, view: exit.value })
+    if (Exit.isSuccess(exit)) return Effect.succeed({ _tag: "File", status: 200, view: exit.value })
     const error = Cause.findErrorOption(exit.cause)
     if (Option.isSome(error)) {
       const tag = (error.value as { readonly _tag?: unknown })._tag
       if (tag === "Unauthenticated") {
-        return Effect.succeed({ status: 401, code: "ACCESS_DENIED", message: (error.value as { readonly message: string }).message })
+        return Effect.succeed(failure(401, "ACCESS_DENIED", (error.value as { readonly message: string }).message))
       }
-      if (tag === "MissingPermission") return Effect.succeed({ status: 403, code: "ACCESS_DENIED", message: forbiddenMessage })
-      if (tag === "FileNotFound") return Effect.succeed({ status: 404, code: "FILE_NOT_FOUND", message: "file not found" })
+      if (tag === "MissingPermission") return Effect.succeed(failure(403, "ACCESS_DENIED", forbiddenMessage))
+      if (tag === "FileNotFound") return Effect.succeed(failure(404, "FILE_NOT_FOUND", "file not found"))
     }
     // The client went away: nothing to answer.
     if (Cause.hasInterruptsOnly(exit.cause)) return Effect.succeed(undefined)
     // The repository or signer failed, or a defect: logged as withApiErrors and RequestMiddleware log them.
     const cause = Option.isSome(error) ? Cause.fail(error.value) : exit.cause
-    return Effect.as(Effect.logError("request failed", cause), { status: 500, code: "INTERNAL_ERROR", message: "internal error" } as const)
+    return Effect.as(Effect.logError("request failed", cause), failure(500, "INTERNAL_ERROR", "internal error"))
   }
 
   const send = (request: IncomingMessage, response: ServerResponse, requestId: string, outcome: Outcome): void => {
@@ -113,15 +115,9 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
     if (response.destroyed) return
     // FileView encodes to itself (strings, integers, literals), so the view is written as it is, in one
     // JSON.stringify; the byte-for-byte test against HttpApi's schema-encoded answer guards that.
-    const body = outcome.status === 200
-      ? JSON.stringify((outcome as { readonly view: FileView }).view)
-      : JSON.stringify(
-        {
-          error_code: (outcome as { readonly code: ErrorCode }).code,
-          error_data: { message: (outcome as { readonly message: string }).message },
-          request_id: requestId
-        } satisfies ErrorBody
-      )
+    const body = outcome._tag === "File"
+      ? JSON.stringify(outcome.view)
+      : JSON.stringify({ error_code: outcome.code, error_data: { message: outcome.message }, request_id: requestId } satisfies ErrorBody)
     const bytes = Buffer.from(body, "utf8")
     const headers: Record<string, string | number> = {
       "content-type": "application/json",
