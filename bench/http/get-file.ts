@@ -8,7 +8,12 @@
  * and Fastify servers. Prints one `GOAL` line: our CPU per request over
  * Fastify's (median of the rounds' ratios), goal <= 1.5x (issue 13).
  *
- * Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (10),
+ * Every server gets the same offered load, BENCH_RATE requests per second (default 2000; `max` for
+ * as fast as each can): CPU per request depends on how many requests each wake-up of the event
+ * loop finds, so servers compared at different rates (on a shared machine, whatever load each
+ * round met) are not compared at equal work.
+ *
+ * Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (10), BENCH_RATE (2000),
  * BENCH_ROUNDS (3), BENCH_VARIANTS (comma list of names or `all`; default bare,
  * Fastify and ours; `httpapi`, `log`, `memory`, `floor` add those rows),
  * BENCH_PROFILE=<variant> (one run of that variant under --cpu-prof, then its top frames).
@@ -35,6 +40,7 @@ const duration = Number(process.env.BENCH_DURATION ?? 10)
 const warmup = Number(process.env.BENCH_WARMUP ?? 3)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+const rate = process.env.BENCH_RATE === "max" ? undefined : Number(process.env.BENCH_RATE ?? 2000)
 const work = mkdtempSync(join(tmpdir(), "bench-get-file-"))
 const bodyFile = join(work, "body.json")
 
@@ -106,10 +112,10 @@ const measure = async (variant: Variant, execArgv: ReadonlyArray<string> = []): 
       ? { path: "/v1/media/00000000-0000-4000-8000-000000000000", headers: {} }
       : target(child.message)
     const url = `http://127.0.0.1:${child.message.port}${path}`
-    if (warmup > 0) await runLoad({ url, headers, connections, duration: warmup })
+    if (warmup > 0) await runLoad({ url, headers, connections, duration: warmup, rate })
     const pid = child.process.pid!
     const before = cpuSeconds(pid)
-    const figures = await runLoad({ url, headers, connections, duration })
+    const figures = await runLoad({ url, headers, connections, duration, rate })
     return { figures, cpuMicrosPerRequest: Math.round(((cpuSeconds(pid) - before) * 1e6) / Math.max(1, figures.total)) }
   } finally {
     await child.stop()
@@ -118,7 +124,10 @@ const measure = async (variant: Variant, execArgv: ReadonlyArray<string> = []): 
 
 const main = async () => {
   const bytes = await capture()
-  console.log(`GET /v1/media/{id} of a ready file, ${bytes}-byte JSON body, ${connections} connections, ${warmup} s warm-up + ${duration} s\n`)
+  console.log(
+    `GET /v1/media/{id} of a ready file, ${bytes}-byte JSON body, ${connections} connections, ` +
+      `${rate === undefined ? "as fast as each server goes" : `${rate} requests/s offered`}, ${warmup} s warm-up + ${duration} s\n`
+  )
   const profiled = process.env.BENCH_PROFILE
   if (profiled !== undefined) {
     const variant = all.find((v) => v.name === profiled) ?? all.find((v) => v.tag === profiled)
