@@ -8,7 +8,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Layer, Logger, Redacted, References } from "effect"
+import { Effect, Layer, Logger, Redacted, References, Scope } from "effect"
 import { fromCredentialsFile } from "@media/adapters/auth/CredentialsAuthenticator"
 import * as CloudFrontUrlSigner from "@media/adapters/cloudfront/CloudFrontUrlSigner"
 import { generateKeyPair } from "@media/adapters/cloudfront/CloudFrontKeys"
@@ -35,16 +35,9 @@ const authorization = `Basic ${Buffer.from(`10020-bench:${password}`).toString("
 const keys = await Effect.runPromise(generateKeyPair())
 
 const front = makeFrontRoutes()
-const fileId = await Effect.runPromise(Effect.gen(function*() {
-  const fileId = yield* (yield* FileIds).next
-  yield* (yield* FileRepository).create({
-    fileId, accountId: "10020" as AccountId, entityType: "shipment_item", entityId: "1RT823V93|SKU-001|DAMAGED|D-1" as FileRecord["entityId"],
-    contentType: "image/jpeg", status: "ready", fileSize: 734_112, createdAt: 1_790_000_000, updatedAt: 1_790_000_010,
-    version: 4, attempts: 1, uploadExpiresAt: 1_790_000_900, width: 2000, height: 1500
-  })
-  return fileId
-}).pipe(
-  Effect.provide(FastGetFile.layer.pipe(
+// Kept open for the whole run: closing it takes the route off the front routes.
+const scope = Effect.runSync(Scope.make())
+const context = await Effect.runPromise(Layer.buildWithScope(FastGetFile.layer.pipe(
     Layer.provideMerge(MediaFiles.layer),
     Layer.provideMerge(Layer.mergeAll(
       MemoryFileRepository.layerMemory,
@@ -60,8 +53,16 @@ const fileId = await Effect.runPromise(Effect.gen(function*() {
       Layer.succeed(References.TracerEnabled, false),
       Logger.layer([Logger.consoleJson])
     ))
-  ))
-))
+  ), scope))
+const fileId = await Effect.runPromise(Effect.gen(function*() {
+  const fileId = yield* (yield* FileIds).next
+  yield* (yield* FileRepository).create({
+    fileId, accountId: "10020" as AccountId, entityType: "shipment_item", entityId: "1RT823V93|SKU-001|DAMAGED|D-1" as FileRecord["entityId"],
+    contentType: "image/jpeg", status: "ready", fileSize: 734_112, createdAt: 1_790_000_000, updatedAt: 1_790_000_010,
+    version: 4, attempts: 1, uploadExpiresAt: 1_790_000_900, width: 2000, height: 1500
+  })
+  return fileId
+}).pipe(Effect.provideContext(context)))
 
 let written = 0
 const request = { method: "GET", url: `/v1/media/${fileId}`, headers: { authorization, host: "127.0.0.1" }, socket: { remoteAddress: "127.0.0.1" } }

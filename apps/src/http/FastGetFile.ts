@@ -16,7 +16,7 @@
  * requests to both routes and compares the answers byte for byte.
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { Cause, Context, Effect, Exit, Layer, Option, References } from "effect"
+import { Cause, Context, Effect, Layer, Option, References } from "effect"
 import { ClientAddress } from "@media/adapters/auth/ClientAddress"
 import type { FileView } from "@media/core/FileView"
 import { type FileId, isFileId } from "@media/core/Ids"
@@ -92,9 +92,9 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
   const forbiddenMessage = `these credentials lack the ${Option.getOrElse(permission, () => "an undeclared")} permission`
   const cors = corsHeadersFor(config.corsOrigins)
 
-  const outcomeOf = (exit: Exit.Exit<FileView, unknown>): Effect.Effect<Outcome | undefined> => {
-    if (Exit.isSuccess(exit)) return Effect.succeed({ _tag: "File", status: 200, view: exit.value })
-    const error = Cause.findErrorOption(exit.cause)
+  /** What a failed request answers; undefined when the client went away (nothing to answer). */
+  const failureOf = (cause: Cause.Cause<unknown>): Effect.Effect<Outcome | undefined> => {
+    const error = Cause.findErrorOption(cause)
     if (Option.isSome(error)) {
       const tag = (error.value as { readonly _tag?: unknown })._tag
       if (tag === "Unauthenticated") {
@@ -103,11 +103,10 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
       if (tag === "MissingPermission") return Effect.succeed(failure(403, "ACCESS_DENIED", forbiddenMessage))
       if (tag === "FileNotFound") return Effect.succeed(failure(404, "FILE_NOT_FOUND", "file not found"))
     }
-    // The client went away: nothing to answer.
-    if (Cause.hasInterruptsOnly(exit.cause)) return Effect.succeed(undefined)
+    if (Cause.hasInterruptsOnly(cause)) return Effect.succeed(undefined)
     // The repository or signer failed, or a defect: logged as withApiErrors and RequestMiddleware log them.
-    const cause = Option.isSome(error) ? Cause.fail(error.value) : exit.cause
-    return Effect.as(Effect.logError("request failed", cause), failure(500, "INTERNAL_ERROR", "internal error"))
+    const logged = Option.isSome(error) ? Cause.fail(error.value) : cause
+    return Effect.as(Effect.logError("request failed", logged), failure(500, "INTERNAL_ERROR", "internal error"))
   }
 
   const send = (request: IncomingMessage, response: ServerResponse, requestId: string, outcome: Outcome): void => {
@@ -144,24 +143,26 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
         return files.get(principal.accountId, fileId)
       }
     )
-    const answered = Effect.flatMap(Effect.exit(found), (exit) =>
-      Effect.flatMap(outcomeOf(exit), (outcome): Effect.Effect<void> => {
-        if (outcome === undefined) {
-          if (!response.writableEnded) response.destroy()
-          return Effect.void
-        }
-        send(request, response, requestId, outcome)
-        if (!config.logRequests) return Effect.void
-        const path = request.url!.split("?", 1)[0]!
-        return Effect.logInfo("http request").pipe(Effect.annotateLogs({
-          method: request.method!,
-          path,
-          status: outcome.status,
-          duration_ms: Math.round((performance.now() - started) * 100) / 100,
-          request_id: requestId,
-          ...(accountId === undefined ? {} : { account_id: accountId })
-        }))
+    const finish = (outcome: Outcome | undefined): Effect.Effect<void> => {
+      if (outcome === undefined) {
+        if (!response.writableEnded) response.destroy()
+        return Effect.void
+      }
+      send(request, response, requestId, outcome)
+      if (!config.logRequests) return Effect.void
+      return Effect.logInfo("http request").pipe(Effect.annotateLogs({
+        method: request.method!,
+        path: request.url!.split("?", 1)[0]!,
+        status: outcome.status,
+        duration_ms: Math.round((performance.now() - started) * 100) / 100,
+        request_id: requestId,
+        ...(accountId === undefined ? {} : { account_id: accountId })
       }))
+    }
+    const answered = Effect.matchCauseEffect(found, {
+      onSuccess: (view) => finish({ _tag: "File", status: 200, view }),
+      onFailure: (cause) => Effect.flatMap(failureOf(cause), finish)
+    })
     // The client's address lets the credentials-file Authenticator share slow checks fairly (AuthenticationLive.ts);
     // every log line of the request (the authenticator's, say) carries its id, as RequestMiddleware does.
     const requestContext = Context.add(
