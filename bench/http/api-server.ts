@@ -2,13 +2,16 @@
  * The benchmarked API server, started as a child process by get-file.ts:
  * the real HttpApi routes (`MediaHttpRoutes`, middleware included) on memory
  * FileRepository/ObjectStore, the credentials-file Authenticator with one
- * plain bearer token, and a UrlSigner chosen by BENCH_SIGNER:
+ * Basic credential (a password, which the authenticator keeps as a scrypt hash
+ * and caches once verified), and a UrlSigner chosen by BENCH_SIGNER:
  * - `cloudfront` (default): the shipped CloudFrontUrlSigner, RSA-2048, PEM key;
  * - `keyobject`: the same SDK call with the key parsed once (the proposed fix);
  * - `memory`: no cryptography, to isolate the HTTP stack.
  * BENCH_LOG=on turns the JSON access log on (as `npm start` does by default);
- * BENCH_TRACER=off sets `References.TracerEnabled` to false (no spans for `Effect.fn`).
- * Seeds one `ready` file and sends `{ port, fileId, token }` to the parent over IPC.
+ * BENCH_TRACER=on sets `References.TracerEnabled` to true (spans for `Effect.fn`; the
+ * server runs without, as `npm start` does: apps/src/config/Observability.ts);
+ * BENCH_FAST=off serves `GET /v1/media/{id}` through HttpApi only (`HttpConfig.fastReads` false).
+ * Seeds one `ready` file and sends `{ port, fileId, authorization }` to the parent over IPC.
  */
 import { getSignedUrl } from "@aws-sdk/cloudfront-signer"
 import { createPrivateKey, generateKeyPairSync } from "node:crypto"
@@ -37,14 +40,17 @@ import { Readiness } from "../../apps/src/http/Readiness.ts"
 
 const signerKind = process.env.BENCH_SIGNER ?? "cloudfront"
 const logRequests = process.env.BENCH_LOG === "on"
-const tracerEnabled = process.env.BENCH_TRACER !== "off"
-const token = "bench-token-0123456789abcdef"
+const tracerEnabled = process.env.BENCH_TRACER === "on"
+const fastReads = process.env.BENCH_FAST !== "off"
+const apiId = "10020-bench"
+const password = "bench-password-0123456789abcdef"
+const authorization = `Basic ${Buffer.from(`${apiId}:${password}`).toString("base64")}`
 const accountId = "10020" as AccountId
 const cdnBase = "http://127.0.0.1:8080/cdn"
 
 const dir = mkdtempSync(join(tmpdir(), "bench-http-"))
 const authFile = join(dir, "credentials.json")
-writeFileSync(authFile, JSON.stringify({ credentials: [{ account_id: accountId, token, permissions: ["media:read"] }] }))
+writeFileSync(authFile, JSON.stringify({ credentials: [{ account_id: accountId, api_id: apiId, password, permissions: ["media:read"] }] }))
 const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString()
 
 const signer = (): Layer.Layer<UrlSigner, unknown> => {
@@ -87,7 +93,7 @@ const seedAndReport = Layer.effectDiscard(Effect.gen(function*() {
   })
   const { address } = yield* HttpServer.HttpServer
   if (address._tag !== "InetAddressV4") return yield* Effect.die(new Error("expected an IPv4 address"))
-  process.send?.({ port: address.port, fileId, token })
+  process.send?.({ port: address.port, fileId, authorization })
 }))
 
 const main = seedAndReport.pipe(
@@ -95,7 +101,7 @@ const main = seedAndReport.pipe(
   Layer.provide(Layer.mergeAll(
     ports,
     Readiness.layerAlwaysReady,
-    Layer.succeed(HttpConfig, { ...defaultHttpConfig, logRequests }),
+    Layer.succeed(HttpConfig, { ...defaultHttpConfig, logRequests, fastReads }),
     Layer.succeed(References.TracerEnabled, tracerEnabled)
   )),
   Layer.provide(Logger.layer([Logger.consoleJson]))

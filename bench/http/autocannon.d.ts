@@ -30,6 +30,7 @@ declare module "autocannon" {
     readonly duration?: number
     readonly amount?: number
     readonly pipelining?: number
+    readonly overallRate?: number
     readonly timeout?: number
     readonly method?: string
     readonly headers?: Readonly<Record<string, string>>

@@ -22,6 +22,8 @@ export interface LoadOptions {
   readonly connections: number
   /** Seconds; autocannon stops by itself after it. */
   readonly duration: number
+  /** Requests per second over all connections at most (autocannon's `overallRate`); as fast as possible if absent. */
+  readonly rate?: number | undefined
 }
 
 export const runLoad = async (options: LoadOptions): Promise<LoadFigures> => {
@@ -30,7 +32,8 @@ export const runLoad = async (options: LoadOptions): Promise<LoadFigures> => {
     connections: options.connections,
     duration: options.duration,
     timeout: 10,
-    ...(options.headers === undefined ? {} : { headers: options.headers })
+    ...(options.headers === undefined ? {} : { headers: options.headers }),
+    ...(options.rate === undefined ? {} : { overallRate: options.rate })
   })
   return {
     requestsPerSecond: Math.round(result.requests.average),

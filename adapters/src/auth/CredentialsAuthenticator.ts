@@ -7,11 +7,15 @@
  * unknown api_id is checked against a hash no password matches — so a wrong
  * password costs one identical check whether the id is unknown, plain or
  * hashed. Slow checks pass a bounded gate (HashCheckGate); cache hits never do.
+ *
+ * Verified credentials are cached by the Authorization header as presented
+ * (issue 13): a repeat costs a map lookup, no parsing or hashing. JWTs are
+ * never cached (each use checks the expiry).
  */
 import { timingSafeEqual } from "node:crypto"
 import { Deferred, Effect, Exit, Layer, Option, Redacted } from "effect"
 import { Authenticator, type Principal, Unauthenticated } from "@media-object-storage/core/ports/Authenticator"
-import { looksLikeJwt, parseAuthorization, type PresentedCredentials } from "./AuthorizationHeader.ts"
+import { looksLikeJwt, maxAuthorizationLength, parseAuthorization, type PresentedCredentials } from "./AuthorizationHeader.ts"
 import { ClientAddress } from "./ClientAddress.ts"
 import { CredentialsFileError, readCredentialsFile, sha256, type ValidCredential, validateCredentials } from "./CredentialsFile.ts"
 import { makeHashCheckGate } from "./HashCheckGate.ts"
@@ -169,44 +173,51 @@ const fromValidCredentials = Effect.fn(function*(credentials: ReadonlyArray<Vali
       )
     })
 
-  const check = Effect.fnUntraced(function*(presented: PresentedCredentials) {
+  /** The slow path: no verified entry for `header` (the whole Authorization header, the cache key). */
+  const check = Effect.fnUntraced(function*(presented: PresentedCredentials, header: string) {
     if (presented._tag === "Bearer" && verifyJwt !== undefined && looksLikeJwt(Redacted.value(presented.token))) {
       const fromJwt = yield* Effect.option(verifyJwt(Redacted.value(presented.token)))
+      // Never cached: a JWT is checked for expiry on every use.
       if (Option.isSome(fromJwt)) return fromJwt.value
       // Not a JWT we accept: it may still be a static token of the file that happens to be shaped like one.
       if (tokens.length === 0) return yield* denied
     }
-    const secret = presented._tag === "Basic" ? presented.password : presented.token
-    const digest = sha256(secret)
     if (presented._tag === "Bearer") {
-      const plain = plainToken(digest)
-      if (plain !== undefined) return plain
+      const plain = plainToken(sha256(presented.token))
+      if (plain !== undefined) {
+        yield* cache.set(header, plain)
+        return plain
+      }
       if (hashedTokens.length === 0) return yield* denied
     } else if (byApiId.size === 0) {
       // No Basic credentials at all (tokens or JWTs only): no id's existence to hide, nothing to check.
       return yield* denied
     }
-    // The cache key binds the scheme and api_id too, so one password cannot stand in for another id's.
-    // It holds the secret's digest, never the secret: one hash per request, not two.
-    const cacheKey = `${presented._tag === "Basic" ? `basic\u0000${presented.apiId}` : "bearer"}\u0000${digest.toString("base64")}`
-    const cached = yield* cache.get(cacheKey)
-    if (cached !== undefined) return cached
     // The same credentials already being checked (a client opening several connections at once):
     // wait for that check instead of queuing another. Keyed like the cache, so no oracle either.
-    const pending = inflight.get(cacheKey)
+    const pending = inflight.get(header)
     const principal = pending !== undefined
       ? yield* Deferred.await(pending)
-      : yield* checkOnce(cacheKey, presented._tag === "Basic" ? basic(presented.apiId, secret) : hashedToken(secret))
+      : yield* checkOnce(
+        header,
+        presented._tag === "Basic" ? basic(presented.apiId, presented.password) : hashedToken(presented.token)
+      )
     if (principal === undefined) return yield* denied
     return principal
   })
 
+  const slowPath = (header: string) => {
+    const presented = parseAuthorization(header)
+    return Option.isNone(presented) ? Effect.fail(denied) : check(presented.value, header)
+  }
+
   return Authenticator.of({
-    authenticate: Effect.fnUntraced(function*(authorization: string | undefined) {
-      const presented = parseAuthorization(authorization)
-      if (Option.isNone(presented)) return yield* denied
-      return yield* check(presented.value)
-    })
+    // The cache is keyed by the header as presented (scheme, api_id and secret): a client repeating
+    // verified credentials costs one map lookup, with no parsing and no hashing.
+    authenticate: (authorization) =>
+      authorization === undefined || authorization.length > maxAuthorizationLength
+        ? Effect.fail(denied)
+        : Effect.flatMap(cache.get(authorization), (cached) => cached !== undefined ? Effect.succeed(cached) : slowPath(authorization))
   })
 })
 

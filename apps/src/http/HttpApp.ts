@@ -5,7 +5,10 @@
  * - `MediaHttpRoutes`: registers every API route (`/v1/media/*`, `/healthz`,
  *   `/readyz`), `/openapi.json`, `/docs` (+ `/docs/scalar.js`), 405s for known
  *   paths and the router-wide middleware (request id, CORS, error bodies,
- *   access log), with core's `MediaFiles` built once from the ports. Needs the
+ *   access log), with core's `MediaFiles` built once from the ports. On the
+ *   Node server `serve` builds, `GET`/`HEAD /v1/media/{file_id}` is answered
+ *   by the lean route of FastGetFile.ts first (same contract and answers; off
+ *   with `HttpConfig.fastReads` false). Needs the
  *   core ports (FileRepository, ObjectStore, UrlSigner, FileIds, Cursors,
  *   Authenticator), `Readiness`, the `HttpRouter` and the
  *   platform services `NodeHttpServer.layer` provides. Optional references:
@@ -35,6 +38,8 @@ import { MediaApi } from "@media-object-storage/api/MediaApi"
 import { createApiServer } from "./createApiServer.ts"
 import { DocsRoutes, docsPath, openapiPath, scriptPath } from "./DocsRoutes.ts"
 import { MediaFiles } from "@media-object-storage/core/usecases/MediaFiles"
+import * as FastGetFile from "./FastGetFile.ts"
+import { FrontRoutes, type FrontRoutesShape, makeFrontRoutes } from "./FrontRoutes.ts"
 import { AuthenticationLive } from "./handlers/AuthenticationLive.ts"
 import { FileIdPathLive } from "./handlers/FileIdPathLive.ts"
 import { MediaHandlers } from "./handlers/MediaHandlers.ts"
@@ -63,7 +68,10 @@ const KnownPaths = MethodNotAllowed.layer([
   { path: scriptPath, methods: ["GET"] }
 ])
 
-export const MediaHttpRoutes = Layer.mergeAll(RequestMiddleware, ApiRoutes, DocsRoutes, KnownPaths)
+// The same `MediaFiles.layer` as the handlers': one instance when both are built together.
+const FastReads = FastGetFile.layer.pipe(Layer.provide(MediaFiles.layer))
+
+export const MediaHttpRoutes = Layer.mergeAll(RequestMiddleware, ApiRoutes, DocsRoutes, KnownPaths, FastReads)
 
 /** What `MediaHttpRoutes` needs: the ports, `Readiness`, the router and Node's platform services. */
 export type MediaHttpRoutesRequirements = typeof MediaHttpRoutes extends Layer.Layer<infer _A, infer _E, infer R> ? R
@@ -72,18 +80,25 @@ export type MediaHttpRoutesRequirements = typeof MediaHttpRoutes extends Layer.L
 export interface ServeOptions {
   readonly port: number
   readonly host?: string | undefined
+  /** The server's front routes (FrontRoutes.ts); a new, empty set by default. Given by tests, to count what they took. */
+  readonly front?: FrontRoutesShape | undefined
 }
 
 /**
  * Serves `routes` (e.g. `MediaHttpRoutes` merged with the app's own) on Node's
  * HTTP server, created with the `ServerLimits` in context. Also outputs `HttpServer.HttpServer`, whose `address` tells the
- * port actually bound (for `port: 0`).
+ * port actually bound (for `port: 0`). Routes get this server's `FrontRoutes`, to take requests before Effect's stack
+ * (`MediaHttpRoutes` does for `GET /v1/media/{file_id}` unless `HttpConfig.fastReads` is false).
  */
 export const serve = <E, R>(routes: Layer.Layer<never, E, R>, options: ServeOptions) =>
-  HttpRouter.serve(routes, { disableLogger: true }).pipe(
-    Layer.provideMerge(Layer.unwrap(Effect.map(ServerLimits, (limits: ServerLimitsShape) =>
-      NodeHttpServer.layer(() => createApiServer(limits), {
-        port: options.port,
-        ...(options.host === undefined ? {} : { host: options.host })
-      }))))
-  )
+  Layer.unwrap(Effect.sync(() => {
+    const front = options.front ?? makeFrontRoutes()
+    return HttpRouter.serve(routes, { disableLogger: true }).pipe(
+      Layer.provideMerge(Layer.unwrap(Effect.map(ServerLimits, (limits: ServerLimitsShape) =>
+        NodeHttpServer.layer(() => createApiServer(limits, front.handle), {
+          port: options.port,
+          ...(options.host === undefined ? {} : { host: options.host })
+        })))),
+      Layer.provide(Layer.succeed(FrontRoutes, front))
+    )
+  }))

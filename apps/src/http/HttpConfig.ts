@@ -11,12 +11,18 @@ export interface HttpConfigShape {
   readonly corsOrigins: ReadonlyArray<string>
   /** One JSON access-log line per request. */
   readonly logRequests: boolean
+  /**
+   * Serve `GET`/`HEAD /v1/media/{file_id}` through the lean route (FastGetFile.ts) on Node's server;
+   * false leaves every request to HttpApi. Same answers either way (apps/test/http/FastGetFile.test.ts).
+   */
+  readonly fastReads: boolean
 }
 
 export const defaultHttpConfig: HttpConfigShape = {
   bodyLimitBytes: 64 * 1024,
   corsOrigins: ["*"],
-  logRequests: true
+  logRequests: true,
+  fastReads: true
 }
 
 export const HttpConfig = Context.Reference<HttpConfigShape>("apps/http/HttpConfig", {
@@ -32,7 +38,7 @@ export const corsOrigins = Config.String("MEDIA_CORS_ORIGINS").pipe(
   Config.map((origins) => origins.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""))
 )
 
-/** `MEDIA_CORS_ORIGINS` (see `corsOrigins`), `MEDIA_HTTP_BODY_LIMIT` (bytes), `MEDIA_HTTP_LOG`. */
+/** `MEDIA_CORS_ORIGINS` (see `corsOrigins`), `MEDIA_HTTP_BODY_LIMIT` (bytes), `MEDIA_HTTP_LOG`; the lean read route on. */
 export const layerFromEnv = Layer.effect(
   HttpConfig,
   Effect.gen(function*() {
@@ -43,7 +49,8 @@ export const layerFromEnv = Layer.effect(
     return {
       bodyLimitBytes,
       corsOrigins: yield* corsOrigins,
-      logRequests
+      logRequests,
+      fastReads: defaultHttpConfig.fastReads
     }
   })
 )

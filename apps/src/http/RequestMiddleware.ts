@@ -13,7 +13,8 @@ import { defaultError, errorResponse } from "./errorResponse.ts"
 import { HttpConfig } from "./HttpConfig.ts"
 import { malformedPart } from "./malformedPart.ts"
 
-const wwwAuthenticate = `Basic realm="media", Bearer`
+/** The schemes a 401 names (SPEC §5). */
+export const wwwAuthenticate = `Basic realm="media", Bearer`
 
 const pathOf = (url: string): string => {
   const query = url.indexOf("?")

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto"
 import { createServer, type Server } from "node:http"
 import type { Socket } from "node:net"
+import type { FrontRoute } from "./FrontRoutes.ts"
 import type { ServerLimitsShape } from "./ServerLimits.ts"
 
 // The same rule as the request middleware: a well-formed client id is kept, anything else replaced.
@@ -48,8 +49,10 @@ const onClientError = (error: Error & { code?: string; rawPacket?: Buffer }, soc
 /**
  * Node's `createServer` with `limits` applied, answering parser-level errors in our shape. Node checks the
  * headers and request timeouts every `connectionsCheckingInterval`, so that is kept at a fraction of them.
+ * `front` (FrontRoutes.ts), when given, sees every request first; what it does not take goes to the
+ * `request` listeners as usual (Effect's server adds its own when it starts serving).
  */
-export const createApiServer = (limits: ServerLimitsShape): Server => {
+export const createApiServer = (limits: ServerLimitsShape, front?: FrontRoute): Server => {
   const server = createServer({
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
@@ -60,5 +63,14 @@ export const createApiServer = (limits: ServerLimitsShape): Server => {
   // Socket inactivity, reads and writes alike. With no "timeout" listener Node destroys the socket: a client
   // that stopped reading a download (the response waits on backpressure) is dropped after this long.
   server.setTimeout(limits.idleTimeoutMs)
+  if (front !== undefined) {
+    // Effect's server registers a `request` listener that answers every request it gets, so the front
+    // route cannot be just another listener: it sits in front of them, in the event's dispatch.
+    const emit = server.emit
+    server.emit = function(this: Server, event: string | symbol, ...args: Array<any>) {
+      if (event === "request" && front(args[0], args[1])) return true
+      return emit.apply(this, [event, ...args] as Parameters<Server["emit"]>)
+    } as Server["emit"]
+  }
   return server.on("clientError", onClientError)
 }
