@@ -16,7 +16,9 @@ const here = import.meta.dirname
 const known: ReadonlyArray<readonly [string, string, string]> = [
   ["sign", "http/sign-cost.ts", "cost of one CloudFront URL signature (RSA-2048)"],
   ["signpage", "http/sign-page.ts", "a search page's 200 fresh URLs: async signer vs the SDK's sync one"],
-  ["http", "http/get-file.ts", "GET /v1/media/{id}: HttpApi variants vs bare node:http"],
+  ["http", "http/get-file.ts", "GET /v1/media/{id}: ours vs Fastify 5 vs bare node:http (goal: ≤ 1.5× Fastify's CPU)"],
+  ["signsearch", "http/sign-search.ts", "a search page of 100 ready files: first-signed vs without URLs (goal: ≤ 2×)"],
+  ["uploadcpu", "e2e/upload-cpu.ts", "server CPU per upload outside the image work (goal: ≤ 15 ms)"],
   ["e2e", "e2e/uploads.ts", "100 uploads to ready vs pure processing time"],
   ["load", "load/load.ts", "reads with and without concurrent uploads on the embedded server"]
 ]
