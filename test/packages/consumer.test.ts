@@ -160,7 +160,7 @@ describe("published packages", () => {
 
   it("type-check a consumer's code, every public entry point and every README example against the published .d.ts", () => {
     compiled()
-  })
+  }, 300_000)
 
   it("run request-upload → object arrived → ready on plain Node 22 (no type stripping)", () => {
     compiled()
