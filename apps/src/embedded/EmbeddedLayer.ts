@@ -128,8 +128,8 @@ export const makeEmbedded = Effect.gen(function*() {
   ).pipe(
     Layer.provideMerge(Dispatcher.layer(dispatcherJobs)),
     Layer.provideMerge(Processing.layer),
-    // Before anything writes objects: every temp file found then is dead.
-    Layer.provide(Recovery.removeDeadTempsAtStart(root)),
+    // Before anything writes objects: every temp file found then is dead. On the repaired index: it lists due files.
+    Layer.provide(Recovery.removeDeadTempsAtStart(root).pipe(Layer.provide(repairAfterUncleanStop))),
     Layer.provideMerge(portsAndMarker)
   )
   const routes = Layer.mergeAll(
