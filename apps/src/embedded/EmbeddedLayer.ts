@@ -62,8 +62,11 @@ export const makeEmbedded = Effect.gen(function*() {
   const authFile = Option.getOrElse(config.authFile, () => join(config.dataDir, "credentials.json"))
   const keys = yield* Effect.gen(function*() {
     yield* fs.makeDirectory(config.dataDir, { recursive: true })
-    const keys = yield* loadOrCreateLocalKeys(config.dataDir)
-    if (Option.isNone(config.authFile)) yield* ensureCredentialsFile(authFile)
+    // On a first start both are made on libuv's threads (an RSA key pair, a scrypt hash): at once.
+    const [keys] = yield* Effect.all([
+      loadOrCreateLocalKeys(config.dataDir),
+      Option.isNone(config.authFile) ? ensureCredentialsFile(authFile) : Effect.void
+    ], { concurrency: 2 })
     return keys
   }).pipe(Effect.mapError((cause) => {
     // A full or read-only disk at start says so, rather than as a bare system error.
