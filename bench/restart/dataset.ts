@@ -106,15 +106,19 @@ export const makeDataset = (dataDir: string, n: number) =>
     const objects = join(dataDir, "objects")
     const template = join(dataDir, "template")
     mkdirSync(template, { recursive: true })
-    writeFileSync(join(template, "data"), new Uint8Array(2048))
-    writeFileSync(join(template, "meta"), JSON.stringify({ contentType: "image/jpeg" }))
     for (let i = 0; i < n; i++) {
+      // A file may have at most 65000 links (ext4): a new template every 30000 files.
+      const copy = Math.floor(i / 30_000)
+      if (i % 30_000 === 0) {
+        writeFileSync(join(template, `data${copy}`), new Uint8Array(2048))
+        writeFileSync(join(template, `meta${copy}`), JSON.stringify({ contentType: "image/jpeg" }))
+      }
       for (const key of [imageKey(account, fileId(i), 1), thumbnailKey(account, fileId(i), 1)]) {
         const path = join(objects, key)
         const dir = join(path, "..")
         mkdirSync(dir, { recursive: true })
-        linkSync(join(template, "data"), path)
-        linkSync(join(template, "meta"), join(dir, ".1.jpg.meta.json"))
+        linkSync(join(template, `data${copy}`), path)
+        linkSync(join(template, `meta${copy}`), join(dir, ".1.jpg.meta.json"))
       }
     }
   })
