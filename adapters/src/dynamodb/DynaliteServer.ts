@@ -127,7 +127,9 @@ export const makeDynalite = Effect.fn("makeDynalite")(function*(options: Dynalit
   const writeIntents = options.path === undefined || options.writeIntents === false ? undefined : yield* Effect.gen(function*() {
     const report = yield* Effect.tryPromise({ try: () => settle(store), catch: startError })
     const runId = (yield* Clock.currentTimeMillis).toString(36)
-    yield* Effect.tryPromise({ try: () => journal(store, runId), catch: startError })
+    const flush = yield* Effect.tryPromise({ try: () => journal(store, runId), catch: startError })
+    // Released after the request handler (no write in flight any more), before the store closes.
+    yield* Effect.addFinalizer(() => Effect.promise(flush))
     return report
   })
   const requestTimeout = options.requestTimeout ?? defaultRequestTimeout

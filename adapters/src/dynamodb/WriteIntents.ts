@@ -8,7 +8,10 @@
  * Journaled, every item write first records its intent in the same LevelDB
  * (`~media-intent~<id>`: the table, the item's key and every index entry the
  * write may put or delete), and only once LevelDB has it are the index entries
- * written; after the item is written the intent is removed (without waiting).
+ * written; after the item is written the intent is done, and done intents are
+ * removed together, `removeEvery` at a time or after `removeAfterMillis` idle
+ * (one LevelDB write for many). So a kill leaves at most the writes in flight
+ * and a few dozen finished ones to settle.
  * At the next open, each intent left is settled before any request: the item's
  * index entries are derived again from the item as stored, and the other
  * entries the intent names are removed. dynalite locks an item for the whole
@@ -41,6 +44,7 @@ interface Store {
     put(key: string, value: unknown, callback: Callback): void
     get(key: string, callback: Callback): void
     del(key: string, callback: Callback): void
+    batch(operations: ReadonlyArray<{ readonly type: "del"; readonly key: string }>, callback: Callback): void
     iterator(options: { gte: string; lt: string }): AsyncIterable<[string, Intent]>
   }
   getItemDb: (tableName: string) => SubDb
@@ -93,6 +97,29 @@ interface Journal {
   sequence: number
   /** Per table and item key, the intent of the write under way (dynalite locks the item meanwhile). */
   readonly pending: Map<string, string>
+  /** Intents of finished writes, not yet removed. */
+  done: Array<string>
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+const removeEvery = 32
+const removeAfterMillis = 50
+
+/** Removes the done intents in one batch; a failure leaves them to the next open's settle. */
+const removeDone = (journal: Journal): Promise<void> => {
+  if (journal.timer !== undefined) clearTimeout(journal.timer)
+  journal.timer = undefined
+  const ids = journal.done
+  journal.done = []
+  if (ids.length === 0) return Promise.resolve()
+  return new Promise((resolve) => journal.store.db.batch(ids.map((key) => ({ type: "del", key })), () => resolve()))
+}
+
+const finished = (journal: Journal, id: string) => {
+  journal.done.push(id)
+  if (journal.done.length >= removeEvery) return void removeDone(journal)
+  journal.timer ??= setTimeout(() => void removeDone(journal), removeAfterMillis)
+  journal.timer.unref()
 }
 const journals = new WeakMap<object, Journal>()
 
@@ -135,7 +162,7 @@ const journaledUpdateIndexes: UpdateIndexes = (store, table, existing, item, cal
   })
 }
 
-/** After a successful write of an item, its intent goes (not awaited: a left-over intent only costs a settle). */
+/** After a successful write of an item, its intent is done (a left-over intent only costs a settle). */
 const completing = (journal: Journal, tableName: string, write: SubDb["put"] | SubDb["del"]) =>
   (key: string, ...rest: Array<unknown>) => {
     const callback = rest.at(-1) as Callback
@@ -144,7 +171,7 @@ const completing = (journal: Journal, tableName: string, write: SubDb["put"] | S
       const id = journal.pending.get(pending)
       if (id !== undefined) {
         journal.pending.delete(pending)
-        if (error === undefined || error === null) journal.store.db.del(id, () => {})
+        if (error === undefined || error === null) finished(journal, id)
       }
       callback(error, value)
     }]
@@ -153,11 +180,13 @@ const completing = (journal: Journal, tableName: string, write: SubDb["put"] | S
 
 /**
  * Journals every item write of `store` from now on (call it after `settle`, before
- * any request). `runId` tells this run's intents from any other's.
+ * any request). `runId` tells this run's intents from any other's. Resolves to a
+ * `flush` that removes the done intents at once: call it once the last write is
+ * over, before the store closes, so a clean stop leaves nothing to settle.
  */
-export const journal = (store: DynaliteStore, runId: string): Promise<void> => {
+export const journal = (store: DynaliteStore, runId: string): Promise<() => Promise<void>> => {
   const target = store as unknown as Store
-  const state: Journal = { store: target, runId, sequence: 0, pending: new Map() }
+  const state: Journal = { store: target, runId, sequence: 0, pending: new Map(), done: [], timer: undefined }
   journals.set(target, state)
   // Patched once per process: stores without a journal go straight to dynalite's own.
   if (dynaliteDb.updateIndexes === originalUpdateIndexes) dynaliteDb.updateIndexes = journaledUpdateIndexes
@@ -172,7 +201,7 @@ export const journal = (store: DynaliteStore, runId: string): Promise<void> => {
     }
     return itemDb
   }
-  return call<void>((done) => target.db.put(journalMarker, { version: 1 }, done))
+  return call<void>((done) => target.db.put(journalMarker, { version: 1 }, done)).then(() => () => removeDone(state))
 }
 
 const call = <A>(run: (callback: Callback) => void): Promise<A> =>

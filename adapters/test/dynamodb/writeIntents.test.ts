@@ -44,6 +44,16 @@ const reopen = (path: string, writeIntents: boolean) =>
     }
   }))
 
+/**
+ * The open settled the cut-off write's intent, removing `entriesRemoved` entries; and perhaps file 1's
+ * create's too (done, but removed in batches: gone unless 50 ms passed before the kill).
+ */
+const assertReport = (report: DynamoTable["Service"]["writeIntents"], entriesRemoved: number) => {
+  assert.isDefined(report)
+  assert.include([1, 2], report!.settled)
+  assert.deepStrictEqual({ ...report!, settled: 1 }, { settled: 1, entriesRemoved, journaledBefore: true })
+}
+
 describe("write intents (dynalite on disk, a real SIGKILL mid-write)", () => {
   it.effect("a transition cut off after its index writes: the file is due at its stored time again, no entry of the lost write", () =>
     Effect.gen(function*() {
@@ -52,7 +62,7 @@ describe("write intents (dynalite on disk, a real SIGKILL mid-write)", () => {
       assert.deepStrictEqual(after.stored, [0, "none"], "the item write never happened")
       assert.deepStrictEqual(after.due, [[fileId(1), 100, 0]])
       assert.deepStrictEqual(after.found, [[fileId(1), 0]])
-      assert.deepStrictEqual(after.report, { settled: 1, entriesRemoved: 1, journaledBefore: true })
+      assertReport(after.report, 1)
     }), 90_000)
 
   it.effect("a create cut off after its index writes: no ghost in search or in the due index", () =>
@@ -62,7 +72,7 @@ describe("write intents (dynalite on disk, a real SIGKILL mid-write)", () => {
       assert.deepStrictEqual(after.stored, [0, "none"])
       assert.deepStrictEqual(after.due, [[fileId(1), 100, 0]])
       assert.deepStrictEqual(after.found, [[fileId(1), 0]])
-      assert.deepStrictEqual(after.report, { settled: 1, entriesRemoved: 2, journaledBefore: true })
+      assertReport(after.report, 2)
     }), 90_000)
 
   it.effect("without intents the same kills tear the index (what the intents repair)", () =>
