@@ -125,11 +125,10 @@ export const makeDynalite = Effect.fn("makeDynalite")(function*(options: Dynalit
   })
   // Before any request: the writes a kill cut off are settled, and every write from now on is journaled.
   const writeIntents = options.path === undefined || options.writeIntents === false ? undefined : yield* Effect.gen(function*() {
-    const report = yield* Effect.tryPromise({ try: () => settle(store), catch: startError })
-    const runId = (yield* Clock.currentTimeMillis).toString(36)
-    const flush = yield* Effect.tryPromise({ try: () => journal(store, runId), catch: startError })
+    const report = yield* settle(store)
+    const flush = yield* journal(store, (yield* Clock.currentTimeMillis).toString(36))
     // Released after the request handler (no write in flight any more), before the store closes.
-    yield* Effect.addFinalizer(() => Effect.promise(flush))
+    yield* Effect.addFinalizer(() => flush)
     return report
   })
   const requestTimeout = options.requestTimeout ?? defaultRequestTimeout

@@ -12,6 +12,7 @@
  * removed together, `removeEvery` at a time or after `removeAfterMillis` idle
  * (one LevelDB write for many). So a kill leaves at most the writes in flight
  * and a few dozen finished ones to settle.
+ *
  * At the next open, each intent left is settled before any request: the item's
  * index entries are derived again from the item as stored, and the other
  * entries the intent names are removed. dynalite locks an item for the whole
@@ -22,6 +23,8 @@
  * never goes through here.
  */
 import db, { type DynaliteStore } from "dynalite/db/index.js"
+import { Effect, Stream } from "effect"
+import { RepositoryError } from "@media/core/ports/FileRepository"
 
 type Callback = (error?: unknown, value?: unknown) => void
 type Item = Record<string, unknown>
@@ -105,22 +108,23 @@ interface Journal {
 const removeEvery = 32
 const removeAfterMillis = 50
 
-/** Removes the done intents in one batch; a failure leaves them to the next open's settle. */
-const removeDone = (journal: Journal): Promise<void> => {
+/** Removes the done intents in one batch, then calls `then`; a failure leaves them to the next open's settle. */
+const removeDone = (journal: Journal, then: () => void = () => {}) => {
   if (journal.timer !== undefined) clearTimeout(journal.timer)
   journal.timer = undefined
   const ids = journal.done
   journal.done = []
-  if (ids.length === 0) return Promise.resolve()
-  return new Promise((resolve) => journal.store.db.batch(ids.map((key) => ({ type: "del", key })), () => resolve()))
+  if (ids.length === 0) return then()
+  journal.store.db.batch(ids.map((key) => ({ type: "del", key })), () => then())
 }
 
 const finished = (journal: Journal, id: string) => {
   journal.done.push(id)
-  if (journal.done.length >= removeEvery) return void removeDone(journal)
-  journal.timer ??= setTimeout(() => void removeDone(journal), removeAfterMillis)
+  if (journal.done.length >= removeEvery) return removeDone(journal)
+  journal.timer ??= setTimeout(() => removeDone(journal), removeAfterMillis)
   journal.timer.unref()
 }
+
 const journals = new WeakMap<object, Journal>()
 
 const pendingKey = (tableName: string, itemKey: string) => `${tableName}\u0000${itemKey}`
@@ -178,13 +182,27 @@ const completing = (journal: Journal, tableName: string, write: SubDb["put"] | S
     return (write as (...args: Array<unknown>) => void)(key, ...args)
   }
 
+const failed = (cause: unknown) => new RepositoryError({ operation: "writeIntents", cause })
+
+/** One of dynalite's callback calls as an Effect. */
+const call = <A = unknown>(operation: (callback: Callback) => void): Effect.Effect<A, RepositoryError> =>
+  Effect.callback<A, RepositoryError>((resume) =>
+    operation((error, value) => resume(error === undefined || error === null ? Effect.succeed(value as A) : Effect.fail(failed(error))))
+  )
+
+const isNotFound = (error: RepositoryError) => (error.cause as { name?: unknown } | null)?.name === "NotFoundError"
+
+/** A missing key as undefined (LevelDB, as abstract-level 3 does; older ones fail with a NotFoundError). */
+const orMissing = <A>(read: Effect.Effect<A, RepositoryError>) =>
+  read.pipe(Effect.catchIf(isNotFound, () => Effect.succeed(undefined)))
+
 /**
  * Journals every item write of `store` from now on (call it after `settle`, before
- * any request). `runId` tells this run's intents from any other's. Resolves to a
- * `flush` that removes the done intents at once: call it once the last write is
- * over, before the store closes, so a clean stop leaves nothing to settle.
+ * any request). `runId` tells this run's intents from any other's. Gives a `flush`
+ * that removes the done intents at once: run it once the last write is over,
+ * before the store closes, so a clean stop leaves nothing to settle.
  */
-export const journal = (store: DynaliteStore, runId: string): Promise<() => Promise<void>> => {
+export const journal = (store: DynaliteStore, runId: string): Effect.Effect<Effect.Effect<void>, RepositoryError> => {
   const target = store as unknown as Store
   const state: Journal = { store: target, runId, sequence: 0, pending: new Map(), done: [], timer: undefined }
   journals.set(target, state)
@@ -201,15 +219,9 @@ export const journal = (store: DynaliteStore, runId: string): Promise<() => Prom
     }
     return itemDb
   }
-  return call<void>((done) => target.db.put(journalMarker, { version: 1 }, done)).then(() => () => removeDone(state))
+  const flush = Effect.callback<void>((resume) => removeDone(state, () => resume(Effect.void)))
+  return Effect.as(call((done) => target.db.put(journalMarker, { version: 1 }, done)), flush)
 }
-
-const call = <A>(run: (callback: Callback) => void): Promise<A> =>
-  new Promise((resolve, reject) =>
-    run((error, value) => (error === undefined || error === null ? resolve(value as A) : reject(error)))
-  )
-
-const isNotFound = (error: unknown) => (error as { name?: unknown } | null)?.name === "NotFoundError"
 
 /** What the open found and did. */
 export interface SettleReport {
@@ -221,43 +233,35 @@ export interface SettleReport {
   readonly journaledBefore: boolean
 }
 
-/** Settles one intent: the item's entries as the item is stored now, and none of the others it names. */
-const settleOne = async (store: Store, intent: Intent): Promise<number> => {
-  const table = await call<TableDescription>((done) => store.getTable(intent.table, false, done)).catch((error) => {
-    if (isNotFound(error)) return undefined // the table is gone, and its entries with it
-    throw error
-  })
+/** Settles one intent: the item's entries as the item is stored now, and none of the others it names; how many it removed. */
+const settleOne = Effect.fnUntraced(function*(store: Store, intent: Intent) {
+  // A table that is gone took its entries with it.
+  const table = yield* orMissing(call<TableDescription | undefined>((done) => store.getTable(intent.table, false, done)))
   if (table === undefined) return 0
-  const item = await call<Item>((done) => store.getItemDb(intent.table).get(intent.key, done)).catch((error) => {
-    if (isNotFound(error)) return undefined
-    throw error
-  })
+  const item = yield* orMissing(call<Item | undefined>((done) => store.getItemDb(intent.table).get(intent.key, done)))
   const correct = entriesOf(table, item)
   const keep = new Set(correct.map((entry) => `${entry.type}\u0000${entry.index}\u0000${entry.key}`))
   const stale = intent.entries.filter((entry) => !keep.has(`${entry.type}\u0000${entry.index}\u0000${entry.key}`))
   for (const entry of stale) {
-    await call((done) => store.getIndexDb(entry.type, intent.table, entry.index).del(entry.key, done))
+    yield* call((done) => store.getIndexDb(entry.type, intent.table, entry.index).del(entry.key, done))
   }
   for (const entry of correct) {
-    await call((done) => store.getIndexDb(entry.type, intent.table, entry.index).put(entry.key, entry.item, done))
+    yield* call((done) => store.getIndexDb(entry.type, intent.table, entry.index).put(entry.key, entry.item, done))
   }
   return stale.length
-}
+})
 
-/** Settles every intent the last run left, one after another; call it before the store serves anything. */
-export const settle = async (store: DynaliteStore): Promise<SettleReport> => {
+/** Settles every intent the last run left, one after another; run it before the store serves anything. */
+export const settle = Effect.fnUntraced(function*(store: DynaliteStore): Effect.fn.Return<SettleReport, RepositoryError> {
   const target = store as unknown as Store
-  // LevelDB (abstract-level 3) answers a missing key with undefined; older ones with a NotFoundError.
-  const journaledBefore = await call((done) => target.db.get(journalMarker, done)).then((value) => value !== undefined, (error) => {
-    if (isNotFound(error)) return false
-    throw error
-  })
-  const left: Array<[string, Intent]> = []
-  for await (const entry of target.db.iterator({ gte: intentPrefix, lt: `${intentPrefix}\uffff` })) left.push(entry)
+  const journaledBefore = (yield* orMissing(call((done) => target.db.get(journalMarker, done)))) !== undefined
+  const left = yield* Stream.runCollect(
+    Stream.fromAsyncIterable(target.db.iterator({ gte: intentPrefix, lt: `${intentPrefix}\uffff` }), failed)
+  )
   let entriesRemoved = 0
   for (const [id, intent] of left) {
-    entriesRemoved += await settleOne(target, intent)
-    await call((done) => target.db.del(id, done))
+    entriesRemoved += yield* settleOne(target, intent)
+    yield* call((done) => target.db.del(id, done))
   }
   return { settled: left.length, entriesRemoved, journaledBefore }
-}
+})
