@@ -17,6 +17,7 @@ import { DynamoTable, localClientConfig, makeDocumentClient } from "./DynamoTabl
 import { defaultRequestTimeout, makeInProcessHandler, type RequestListener } from "./InProcessHandler.ts"
 import { guardLevel } from "./LevelFaults.ts"
 import { createTable } from "./TableSchema.ts"
+import { journal, settle } from "./WriteIntents.ts"
 
 export interface DynaliteOptions {
   /** LevelDB directory (e.g. `$MEDIA_DATA_DIR/metadata`); in memory when absent. */
@@ -26,6 +27,11 @@ export interface DynaliteOptions {
   readonly transport?: "in-process" | "http" | undefined
   /** Milliseconds one request may take before it fails (and the SDK may retry it); 10 s by default. */
   readonly requestTimeout?: number | undefined
+  /**
+   * On disk: journal every item write's intent, and settle those a kill left at open (WriteIntents.ts).
+   * True by default; false only to show what a kill does without them (tests).
+   */
+  readonly writeIntents?: boolean | undefined
 }
 
 /** Never contacted: the SDK needs an endpoint to build requests, the in-process handler ignores it. */
@@ -117,10 +123,18 @@ export const makeDynalite = Effect.fn("makeDynalite")(function*(options: Dynalit
       )),
     onRecovered: () => runFork(Effect.logWarning("the metadata store recovered from a failed write and takes writes again"))
   })
+  // Before any request: the writes a kill cut off are settled, and every write from now on is journaled.
+  const writeIntents = options.path === undefined || options.writeIntents === false ? undefined : yield* Effect.gen(function*() {
+    const report = yield* settle(store)
+    const flush = yield* journal(store, (yield* Clock.currentTimeMillis).toString(36))
+    // Released after the request handler (no write in flight any more), before the store closes.
+    yield* Effect.addFinalizer(() => flush)
+    return report
+  })
   const requestTimeout = options.requestTimeout ?? defaultRequestTimeout
   if (options.transport === "http") {
     const { port } = yield* listen(server)
-    return { server, guard, clientConfig: localClientConfig(`http://127.0.0.1:${port}`, { requestTimeout }) }
+    return { server, guard, writeIntents, clientConfig: localClientConfig(`http://127.0.0.1:${port}`, { requestTimeout }) }
   }
   const listener = server.listeners("request")[0] as RequestListener | undefined
   if (listener === undefined) return yield* Effect.fail(startError(new Error("dynalite's server has no request listener")))
@@ -130,7 +144,7 @@ export const makeDynalite = Effect.fn("makeDynalite")(function*(options: Dynalit
     (handler) => Effect.promise(handler.close)
   )
   const clientConfig: DynamoDBClientConfig = { ...localClientConfig(inProcessEndpoint), requestHandler }
-  return { server, guard, clientConfig }
+  return { server, guard, writeIntents, clientConfig }
 })
 
 /**
@@ -145,16 +159,16 @@ export const layerDynalite = (options: DynaliteOptions = {}) =>
   Layer.effect(
     DynamoTable,
     Effect.gen(function*() {
-      const { clientConfig, guard } = yield* makeDynalite(options)
+      const { clientConfig, guard, writeIntents } = yield* makeDynalite(options)
       const client = yield* makeDocumentClient(clientConfig)
       const tableName = options.tableName ?? "media"
       yield* createTable(client, tableName).pipe(liveClock)
-      if (guard === undefined) return DynamoTable.of({ client, tableName })
+      if (guard === undefined) return DynamoTable.of({ client, tableName, writeIntents })
       const writable = Effect.promise(guard.recover).pipe(
         Effect.flatMap((healthy) =>
           healthy ? Effect.void : Effect.fail(new RepositoryError({ operation: "writable", cause: guard.failure() }))
         )
       )
-      return DynamoTable.of({ client, tableName, writable })
+      return DynamoTable.of({ client, tableName, writable, writeIntents })
     })
   )

@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import type { RepositoryError } from "@media-object-storage/core/ports/FileRepository"
 import { Config, Context, Effect, Layer } from "effect"
 import { createTable } from "./TableSchema.ts"
+import type { SettleReport } from "./WriteIntents.ts"
 
 export class DynamoTable extends Context.Service<DynamoTable, {
   readonly client: DynamoDBDocumentClient
@@ -16,6 +17,11 @@ export class DynamoTable extends Context.Service<DynamoTable, {
    * until it recovers). Checking also tries to recover, so a readiness probe brings it back.
    */
   readonly writable?: Effect.Effect<void, RepositoryError> | undefined
+  /**
+   * Embedded store on disk only: what its open did with the write intents the last run left
+   * (WriteIntents.ts). Absent where the store keeps its indexes itself (DynamoDB) or journals nothing.
+   */
+  readonly writeIntents?: SettleReport | undefined
 }>()("adapters/DynamoTable") {}
 
 export interface DynamoTableOptions {

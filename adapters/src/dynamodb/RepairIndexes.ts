@@ -9,7 +9,9 @@
  * Only items with `dueAt` matter (every file still moving, and final files
  * whose clean-up is not yet recorded): the last write to any other item
  * finished before the crash, or it was a delete. The whole table is scanned,
- * so this runs only after an unclean stop, never on every start.
+ * so this runs only after an unclean stop of a store written without write
+ * intents (an older version); a journaled store settles just the writes that
+ * were in flight as it opens (WriteIntents.ts).
  *
  * A kill after the index puts but before the item leaves the opposite: an
  * index entry no item owns (an orphan), which the sweeper would list, and find

@@ -5,7 +5,7 @@
 import { type CreateTableCommandInput, CreateTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb"
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { RepositoryError } from "@media-object-storage/core/ports/FileRepository"
-import { Effect } from "effect"
+import { Duration, Effect } from "effect"
 import { send } from "./DynamoCall.ts"
 
 export const searchIndex = "search"
@@ -27,8 +27,13 @@ export const tableDefinition = (tableName: string): CreateTableCommandInput => (
   GlobalSecondaryIndexes: [index(searchIndex, "search_pk", "search_sk"), index(dueIndex, "due_pk", "due_sk")]
 })
 
-const pollInterval = "200 millis"
-const maxPolls = 150
+/**
+ * Polls of a new table's status: 5 ms, doubling up to 200 ms, about 30 s in all. dynalite turns a
+ * table ACTIVE a timer tick after creating it (one short poll, on every first start); DynamoDB
+ * Local and AWS take from a moment to seconds.
+ */
+const pollDelayMillis = (poll: number) => Math.min(200, 5 * 2 ** poll)
+const maxPolls = 160
 
 /** Whether the table and all its indexes are ACTIVE; fails when it cannot be described (missing, unreachable). */
 const isActive = (client: DynamoDBDocumentClient, tableName: string, operation: string) =>
@@ -57,7 +62,7 @@ export const createTable = Effect.fn("DynamoTable.createTable")(function*(client
   )
   for (let i = 0; i < maxPolls; i++) {
     if (yield* isActive(client, tableName, "createTable")) return
-    yield* Effect.sleep(pollInterval)
+    yield* Effect.sleep(Duration.millis(pollDelayMillis(i)))
   }
   return yield* new RepositoryError({ operation: "createTable", cause: new Error(`table ${tableName} did not become ACTIVE`) })
 })

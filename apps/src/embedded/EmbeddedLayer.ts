@@ -63,8 +63,11 @@ export const makeEmbedded = Effect.gen(function*() {
   const authFile = Option.getOrElse(config.authFile, () => join(config.dataDir, "credentials.json"))
   const keys = yield* Effect.gen(function*() {
     yield* fs.makeDirectory(config.dataDir, { recursive: true })
-    const keys = yield* loadOrCreateLocalKeys(config.dataDir)
-    if (Option.isNone(config.authFile)) yield* ensureCredentialsFile(authFile)
+    // On a first start both are made on libuv's threads (an RSA key pair, a scrypt hash): at once.
+    const [keys] = yield* Effect.all([
+      loadOrCreateLocalKeys(config.dataDir),
+      Option.isNone(config.authFile) ? ensureCredentialsFile(authFile) : Effect.void
+    ], { concurrency: 2 })
     return keys
   }).pipe(Effect.mapError((cause) => {
     // A full or read-only disk at start says so, rather than as a bare system error.
@@ -131,8 +134,8 @@ export const makeEmbedded = Effect.gen(function*() {
   ).pipe(
     Layer.provideMerge(Dispatcher.layer(dispatcherJobs)),
     Layer.provideMerge(Processing.layer),
-    // Before anything writes objects: every temp file found then is dead.
-    Layer.provide(Recovery.removeDeadTempsAtStart(root)),
+    // Before anything writes objects: every temp file found then is dead. On the repaired index: it lists due files.
+    Layer.provide(Recovery.removeDeadTempsAtStart(root).pipe(Layer.provide(repairAfterUncleanStop))),
     Layer.provideMerge(portsAndMarker)
   )
   const routes = Layer.mergeAll(

@@ -1,10 +1,12 @@
 /**
  * Whether the last embedded server stopped cleanly. A marker file sits in the
  * data dir while a server runs and goes when it stops; finding it at start
- * means the last run was killed. Then the metadata store's `due` index is
- * repaired before anything reads it: dynalite writes an item's index entries
- * and the item one after another, and a kill in between can hide a file from
- * the sweeper for good (see adapters/src/dynamodb/RepairIndexes.ts).
+ * means the last run was killed. dynalite writes an item's index entries and
+ * the item one after another, and a kill in between can hide a file from the
+ * sweeper for good; the store journals each write's intent and settles those a
+ * kill left as it opens (adapters/src/dynamodb/WriteIntents.ts), so the repair
+ * costs what was in flight. Only a store the last run wrote without intents (an
+ * older version) gets the whole-table repair (RepairIndexes.ts).
  *
  * Build `LastStop.layer` on top of the metadata store: the marker is made
  * once the store holds the data dir (a second server on the same dir fails
@@ -40,9 +42,21 @@ export class LastStop extends Context.Service<LastStop, {
     )
 }
 
-/** After an unclean stop, rewrites the items whose `due` entries a kill may have torn; nothing otherwise. */
+/**
+ * After an unclean stop, says so, with what the store's open settled (the writes the kill cut off).
+ * A store without write intents from the last run gets every item with a due time rewritten instead.
+ */
 export const repairAfterUncleanStop = Layer.effectDiscard(Effect.gen(function*() {
   if (!(yield* LastStop).unclean) return
-  const report = yield* repairDueIndex(yield* DynamoTable)
-  yield* Effect.logWarning("the last run did not stop cleanly; metadata indexes repaired", report)
+  const table = yield* DynamoTable
+  const intents = table.writeIntents
+  if (intents !== undefined && intents.journaledBefore) {
+    yield* Effect.logWarning("the last run did not stop cleanly; metadata indexes repaired", {
+      interruptedWrites: intents.settled,
+      entriesRemoved: intents.entriesRemoved
+    })
+    return
+  }
+  const report = yield* repairDueIndex(table)
+  yield* Effect.logWarning("the last run did not stop cleanly; metadata indexes repaired (whole table: no write intents)", report)
 }))

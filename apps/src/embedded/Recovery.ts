@@ -10,7 +10,8 @@ import { Effect, Layer, Option } from "effect"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { removeDeadTemps } from "@media-object-storage/adapters/disk/DiskObjectStore"
 import { nowSeconds } from "@media-object-storage/core/nowSeconds"
-import { originalKey, originalsPrefix } from "@media-object-storage/core/ObjectKeys"
+import { posix } from "node:path"
+import { imageKey, originalKey, originalsPrefix, thumbnailKey } from "@media-object-storage/core/ObjectKeys"
 import { FileRepository } from "@media-object-storage/core/ports/FileRepository"
 import { ObjectStore } from "@media-object-storage/core/ports/ObjectStore"
 import { Dispatcher } from "./Dispatcher.ts"
@@ -39,15 +40,33 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
 }).pipe(Effect.catchCause((cause) => Effect.logError("start-up recovery failed; the sweeper will catch up", cause))))
 
 /**
+ * Where a write the last run was doing may have left a temp: every upload's (`originals/`), and
+ * after an unclean stop the derivative folders of the files still due. Derivatives are written
+ * only by an attempt that holds its file `processing`, which keeps it due until it is final, so
+ * these folders are all a kill can have left temps in, and they scale with the work in flight,
+ * not with the store. (Not looked in: a file deleted and purged while its attempt was writing.)
+ */
+const foldersToClean = Effect.fnUntraced(function*(unclean: boolean) {
+  if (!unclean) return [originalsPrefix]
+  const repo = yield* FileRepository
+  const due = yield* repo.listDue((yield* nowSeconds) + horizonSeconds, batch)
+  return [
+    originalsPrefix,
+    ...due.flatMap((r) => [posix.dirname(imageKey(r.accountId, r.fileId, 1)), posix.dirname(thumbnailKey(r.accountId, r.fileId, 1))])
+  ]
+})
+
+/**
  * Removes the temp files the last run left in the disk store under `root`: the raw bytes of
  * uploads cut off by a kill, and of writes a crash interrupted. Build it before anything writes
- * objects (the upload endpoint, the dispatcher, the sweeper): then every temp is dead, whatever
- * its age. Uploads' temps are looked for at every start; after an unclean stop, every folder.
+ * objects (the upload endpoint, the dispatcher, the sweeper), and on a repaired metadata store:
+ * then every temp is dead, whatever its age. Uploads' temps are looked for at every start; after
+ * an unclean stop, those of the files still due too (`foldersToClean`).
  */
 export const removeDeadTempsAtStart = (root: string) =>
   Layer.effectDiscard(Effect.gen(function*() {
     const { unclean } = yield* LastStop
-    const removed = yield* removeDeadTemps(root, unclean ? {} : { under: [originalsPrefix] })
+    const removed = yield* removeDeadTemps(root, { under: yield* foldersToClean(unclean) })
     if (removed > 0) yield* Effect.logWarning("removed temp files of uploads and writes the last run left unfinished", { count: removed })
   }).pipe(
     Effect.catchCause((cause) => Effect.logError("could not remove dead temp files at start; the sweeper retries", cause)),

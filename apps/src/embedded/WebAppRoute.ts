@@ -1,14 +1,14 @@
 /**
  * The web app at `/app` (embedded mode): the prebuilt `dist/web` when it
  * exists (`npm run build:web`), otherwise the app built in memory with esbuild
- * (a devDependency) as the server starts. Its `config.json` always points the
+ * (a devDependency) when it is first asked for. Its `config.json` always points the
  * app at this server's own API. On AWS the app is deployed as static files.
  */
 import { createHash } from "node:crypto"
 import { readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Fiber, Layer, Option } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { buildWebApp, isHashedAsset, type WebFile } from "../../../web/build.ts"
 import * as MethodNotAllowed from "../http/MethodNotAllowed.ts"
@@ -91,9 +91,12 @@ export const webAppRoute = (publicUrl: string) => {
     "frame-ancestors 'none'"
   ].join("; ")
   const routes = HttpRouter.use(Effect.fnUntraced(function*(router) {
-    const assets = yield* Effect.cached(loadAssets)
-    // Built as the server starts, not on the first visit.
-    yield* Effect.forkScoped(assets)
+    // Read or built by the first visit, not as the server starts: a build is seconds of esbuild's CPU
+    // that /healthz, /readyz and the API do not need. In a fiber of the server's scope, so a first
+    // visitor who leaves does not stop it; later visits get the same files.
+    const scope = yield* Effect.scope
+    const loading = yield* Effect.cached(Effect.forkIn(loadAssets, scope))
+    const assets = Effect.flatMap(loading, Fiber.join)
     yield* router.add("GET", `${webAppPath}/*`, (request: HttpServerRequest.HttpServerRequest) =>
       Effect.gen(function*() {
         const url = new URL(request.url, "http://localhost")

@@ -15,11 +15,12 @@ const tempDir = Effect.acquireRelease(
 const lastStop = (dir: string) => LastStop.layer(dir).pipe(Layer.provide(NodeFileSystem.layer))
 
 /** A table whose every call is counted and fails: shows whether the repair ran, without a store. */
-const countingTable = () => {
+const countingTable = (writeIntents?: DynamoTable["Service"]["writeIntents"]) => {
   const calls = { count: 0 }
   const table = Layer.succeed(DynamoTable, DynamoTable.of({
     tableName: "media",
-    client: { send: () => { calls.count++; return Promise.reject(new Error("no store here")) } } as never
+    client: { send: () => { calls.count++; return Promise.reject(new Error("no store here")) } } as never,
+    writeIntents
   }))
   return { calls, table }
 }
@@ -56,5 +57,18 @@ describe("LastStop", () => {
       )
       assert.isTrue(Exit.isFailure(exit), "the repair's scan reached the table (and failed on this stub)")
       assert.isAtLeast(unclean.calls.count, 1)
+    }).pipe(Effect.scoped))
+
+  it.effect("after an unclean stop of a journaled store, leaves the repair to the store's write intents (no table scan)", () =>
+    Effect.gen(function*() {
+      const journaled = countingTable({ settled: 2, entriesRemoved: 1, journaledBefore: true })
+      yield* Layer.build(repairAfterUncleanStop.pipe(Layer.provide([journaled.table, Layer.succeed(LastStop, { unclean: true })])))
+      assert.strictEqual(journaled.calls.count, 0)
+      const older = countingTable({ settled: 0, entriesRemoved: 0, journaledBefore: false })
+      const exit = yield* Effect.exit(
+        Layer.build(repairAfterUncleanStop.pipe(Layer.provide([older.table, Layer.succeed(LastStop, { unclean: true })])))
+      )
+      assert.isTrue(Exit.isFailure(exit), "a store written without intents gets the whole-table repair")
+      assert.isAtLeast(older.calls.count, 1)
     }).pipe(Effect.scoped))
 })

@@ -9,7 +9,11 @@ import { TestClock } from "effect/testing"
 import type { FileRecord } from "@media-object-storage/core/FileRecord"
 import type { AccountId, FileId } from "@media-object-storage/core/Ids"
 import { layerMemory } from "@media-object-storage/core/memory/layerMemory"
-import { originalKey } from "@media-object-storage/core/ObjectKeys"
+import { imageKey, originalKey, thumbnailKey } from "@media-object-storage/core/ObjectKeys"
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { LastStop } from "../../src/embedded/LastStop.ts"
 import { FileRepository } from "@media-object-storage/core/ports/FileRepository"
 import { ObjectStore } from "@media-object-storage/core/ports/ObjectStore"
 import { Dispatcher, type FileJob } from "../../src/embedded/Dispatcher.ts"
@@ -64,4 +68,39 @@ describe("embedded start-up recovery", () => {
         .map((r) => originalKey(account, r.fileId))
       assert.deepStrictEqual(jobs.map((j) => originalKey(j.accountId, j.fileId)).sort(), expected.sort())
     }).pipe(Effect.scoped, Effect.provide(layerMemory())))
+})
+
+describe("removeDeadTempsAtStart", () => {
+  /** A temp file (as the disk store names them) in the folder of `key` under `root`; its path. */
+  const temp = (root: string, key: string) => {
+    const path = join(root, dirname(key), `.${key.split("/").at(-1)}.k2x9.tmp`)
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, "partial")
+    return path
+  }
+  const run = (unclean: boolean) =>
+    Effect.gen(function*() {
+      const root = yield* Effect.acquireRelease(
+        Effect.sync(() => mkdtempSync(join(tmpdir(), "media-temps-"))),
+        (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+      )
+      yield* TestClock.adjust(Duration.seconds(now))
+      const repo = yield* FileRepository
+      yield* Effect.forEach([files.inFlight, files.readyCleaned], (r) => repo.create(r))
+      const temps = {
+        upload: temp(root, originalKey(account, files.arrived.fileId)),
+        inFlightImage: temp(root, imageKey(account, files.inFlight.fileId, 1)),
+        inFlightThumbnail: temp(root, thumbnailKey(account, files.inFlight.fileId, 1)),
+        // Not due: no write of the last run can have been under way for it.
+        settledImage: temp(root, imageKey(account, files.readyCleaned.fileId, 1))
+      }
+      yield* Layer.build(Recovery.removeDeadTempsAtStart(root).pipe(Layer.provide(Layer.succeed(LastStop, { unclean }))))
+      return Object.fromEntries(Object.entries(temps).map(([name, path]) => [name, existsSync(path)]))
+    }).pipe(Effect.scoped, Effect.provide(layerMemory()))
+
+  it.effect("after a clean stop looks only in originals/; after an unclean one, also in the folders of the files still due", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(yield* run(false), { upload: false, inFlightImage: true, inFlightThumbnail: true, settledImage: true })
+      assert.deepStrictEqual(yield* run(true), { upload: false, inFlightImage: false, inFlightThumbnail: false, settledImage: true })
+    }))
 })
