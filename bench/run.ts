@@ -19,6 +19,7 @@ const known: ReadonlyArray<readonly [string, string, string]> = [
   ["http", "http/get-file.ts", "GET /v1/media/{id}: ours vs Fastify 5 vs bare node:http (goal: ≤ 1.5× Fastify's CPU)"],
   ["signsearch", "http/sign-search.ts", "a search page of 100 ready files: first-signed vs without URLs (goal: ≤ 2×)"],
   ["uploadcpu", "e2e/upload-cpu.ts", "server CPU per upload outside the image work (goal: ≤ 15 ms)"],
+  ["restart", "restart/main.ts", "restart after kill -9 vs clean with 100k files (goal: ≤ 1.5×); start to /healthz (goal: ≤ 700 ms)"],
   ["e2e", "e2e/uploads.ts", "100 uploads to ready vs pure processing time"],
   ["load", "load/load.ts", "reads with and without concurrent uploads on the embedded server"]
 ]
