@@ -1,7 +1,7 @@
 /**
  * CPU per FileRepository call on the embedded store (dynalite on LevelDB on disk, through the
  * DynamoDB SDK's in-process transport, exactly as the embedded server builds it): create, get and
- * transition, one at a time. An upload makes 1 create, 2 gets and 4 transitions (see docs/benchmarks.md,
+ * transition, one at a time. An upload makes 1 create, 1 get and 4 transitions (see docs/benchmarks.md,
  * "Uploads end to end"), so this is the floor of its metadata cost.
  * Env: BENCH_OPS (300 per kind and round), BENCH_ROUNDS (2), BENCH_COMPARE_SIGNED=1 (also a client that
  * SigV4-signs, on the same store, alternately). Run: `node bench/e2e/repository-ops.ts`.
