@@ -113,6 +113,13 @@ type PerUpload = ReturnType<typeof perUpload>
 const threadsText = (cpu: PerUpload) =>
   [...cpu.threads].filter(([, v]) => v > 0).map(([k, v]) => `${k} ${ms(v)}`).join(", ")
 
+/** The server's resident memory now and at its peak (VmRSS, VmHWM from /proc), in MiB. */
+const memoryText = (pid: number) => {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8")
+  const mib = (field: string) => (Number(/\d+/.exec(status.split("\n").find((l) => l.startsWith(field)) ?? "")?.[0] ?? 0) / 1024).toFixed(0)
+  return `RSS ${mib("VmRSS:")} MiB, peak ${mib("VmHWM:")} MiB`
+}
+
 interface Ticket {
   readonly file_id: string
   readonly upload_url: string
@@ -268,6 +275,7 @@ const main = async () => {
         console.log(`  image work alone by thread:  ${threadsText(imageCpu)}`)
       }
     }
+    for (const { contender, server } of servers) console.log(`server ${contender.label}: ${memoryText(server.process.pid!)}`)
   } finally {
     for (const { server } of servers) await server.stop()
   }

@@ -14,7 +14,7 @@ import type { Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { causeChain, diskFault } from "../disk/DiskFault.ts"
 import { DynamoTable, localClientConfig, makeDocumentClient } from "./DynamoTable.ts"
-import { defaultRequestTimeout, makeInProcessHandler, type RequestListener } from "./InProcessHandler.ts"
+import { defaultRequestTimeout, inProcessAuthSchemes, makeInProcessHandler, type RequestListener } from "./InProcessHandler.ts"
 import { guardLevel } from "./LevelFaults.ts"
 import { createTable } from "./TableSchema.ts"
 import { journal, settle } from "./WriteIntents.ts"
@@ -143,7 +143,8 @@ export const makeDynalite = Effect.fn("makeDynalite")(function*(options: Dynalit
     Effect.sync(() => makeInProcessHandler(listener, { requestTimeout })),
     (handler) => Effect.promise(handler.close)
   )
-  const clientConfig: DynamoDBClientConfig = { ...localClientConfig(inProcessEndpoint), requestHandler }
+  // No SigV4 signing: dynalite never checks a signature (see inProcessAuthSchemes).
+  const clientConfig: DynamoDBClientConfig = { ...localClientConfig(inProcessEndpoint), requestHandler, httpAuthSchemes: inProcessAuthSchemes }
   return { server, guard, writeIntents, clientConfig }
 })
 

@@ -8,13 +8,14 @@
  * touches: `req.on('data'|'end'|'error')`, `req.removeAllListeners`,
  * `req.headers` (lower-case names), `req.method`, `req.url`; `res.statusCode`,
  * `res.setHeader`, `res.end`, and the `res.contentType` it stores on itself.
+ * The response body is a Uint8Array (which the SDK reads as it is), not a stream.
  * Every request is bounded by a timeout, so a listener that never answers fails
  * the call (as a retryable `TimeoutError`) instead of hanging it forever.
  */
+import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import { buildQueryString, type HttpHandler, type HttpHandlerOptions, type HttpRequest, HttpResponse } from "@smithy/core/protocols"
 import { EventEmitter } from "node:events"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { Readable } from "node:stream"
 
 /** What `http.createServer` is given: `dynalite().listeners("request")[0]`. */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void
@@ -81,7 +82,11 @@ const makeResponse = (onEnd: (response: HttpResponse) => void) => {
     end: (chunk?: unknown) => {
       write(typeof chunk === "function" ? undefined : chunk)
       const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-      onEnd(new HttpResponse({ statusCode: res.statusCode, headers, body: Readable.from([bytes], { objectMode: false }) }))
+      // The bytes themselves, not a stream of them: the SDK's collectBody takes a Uint8Array as it is
+      // (a stream would cost a Readable, its async iteration and a copy per call). A plain view, as the
+      // SDK re-prototypes the array it is given.
+      const body = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      onEnd(new HttpResponse({ statusCode: res.statusCode, headers, body }))
       return res
     }
   }
@@ -189,3 +194,31 @@ export const makeInProcessHandler = (listener: RequestListener, options: Partial
     }
   }
 }
+
+type AuthSchemes = NonNullable<DynamoDBClientConfig["httpAuthSchemes"]>
+
+/**
+ * The Authorization the in-process endpoint is sent in place of a SigV4 signature: dynalite
+ * checks only that the header names `AWS4-…` with Credential, Signature and SignedHeaders,
+ * and that an X-Amz-Date (or Date) header exists; it never verifies a signature.
+ */
+const unsignedAuthorization = "AWS4-HMAC-SHA256 Credential=local/19700101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=unsigned"
+
+/**
+ * `httpAuthSchemes` for a DynamoDB client whose `requestHandler` is an in-process handler
+ * (and only for one: a real endpoint would refuse every request): SigV4 with a signer that
+ * sets fixed Authorization and X-Amz-Date headers instead of hashing the body and computing an
+ * HMAC chain per request (CPU and garbage on every metadata call of the embedded mode). The
+ * identity is still resolved from the client's `credentials`, as the scheme requires one.
+ */
+export const inProcessAuthSchemes: AuthSchemes = [{
+  schemeId: "aws.auth#sigv4",
+  identityProvider: (config) => config.getIdentityProvider("aws.auth#sigv4"),
+  signer: {
+    sign: (request) => {
+      request.headers["authorization"] = unsignedAuthorization
+      request.headers["x-amz-date"] = "19700101T000000Z"
+      return Promise.resolve(request)
+    }
+  }
+}]

@@ -9,7 +9,7 @@ import { HttpRequest } from "@smithy/core/protocols"
 import { Effect } from "effect"
 import type { IncomingMessage } from "node:http"
 import { makeDocumentClient, localClientConfig } from "../../src/dynamodb/DynamoTable.ts"
-import { makeInProcessHandler, type RequestListener } from "../../src/dynamodb/InProcessHandler.ts"
+import { inProcessAuthSchemes, makeInProcessHandler, type RequestListener } from "../../src/dynamodb/InProcessHandler.ts"
 
 const request = () =>
   new HttpRequest({
@@ -56,12 +56,8 @@ describe("InProcessHandler", () => {
       assert.strictEqual(response.statusCode, 201)
       assert.strictEqual(response.headers["x-echo"], "POST /?a=1 DynamoDB_20120810.GetItem")
       assert.strictEqual(response.headers["content-length"], "5")
-      const body = yield* Effect.promise(async () => {
-        const parts: Array<Buffer> = []
-        for await (const part of response.body) parts.push(part as Buffer)
-        return Buffer.concat(parts).toString()
-      })
-      assert.strictEqual(body, "{\"Tab")
+      assert.instanceOf(response.body, Uint8Array)
+      assert.strictEqual(Buffer.from(response.body as Uint8Array).toString(), "{\"Tab")
     }))
 
   it.live("a listener that never answers fails the request with a TimeoutError within the bound", () =>
@@ -86,6 +82,29 @@ describe("InProcessHandler", () => {
       const { result: error } = yield* elapsed(rejection(() => client.send(new GetItemCommand({ TableName: "t", Key: { pk: { S: "p" } } }))))
       assert.strictEqual(error.name, "TimeoutError")
       assert.strictEqual(seen.length, 2, "the SDK retries a TimeoutError")
+    }).pipe(Effect.scoped))
+
+  it.effect("with inProcessAuthSchemes the SDK sends a fixed Authorization, not a SigV4 signature; without, it signs", () =>
+    Effect.gen(function*() {
+      const seen: Array<IncomingMessage["headers"]> = []
+      const requestHandler = makeInProcessHandler((req, res) => {
+        seen.push(req.headers)
+        req.on("end", () => {
+          res.setHeader("Content-Type", "application/x-amz-json-1.0")
+          res.end("{}")
+        })
+      })
+      const base = { ...localClientConfig("http://dynalite.invalid"), requestHandler }
+      const get = new GetItemCommand({ TableName: "t", Key: { pk: { S: "p" } } })
+      const unsigned = yield* makeDocumentClient({ ...base, httpAuthSchemes: inProcessAuthSchemes })
+      const reply = yield* Effect.promise(() => unsigned.send(get))
+      assert.isUndefined(reply.Item)
+      const signed = yield* makeDocumentClient(base)
+      yield* Effect.promise(() => signed.send(get))
+      const [plain, sigv4] = seen
+      assert.include(plain?.authorization, "Signature=unsigned")
+      assert.match(String(plain?.["x-amz-date"]), /^\d{8}T\d{6}Z$/)
+      assert.match(sigv4?.authorization ?? "", /Signature=[0-9a-f]{64}$/)
     }).pipe(Effect.scoped))
 
   it.live("an abort while the listener works rejects at once with AbortError", () =>
