@@ -22,7 +22,7 @@
  * as DynaliteServer and LevelFaults do; DynamoDB keeps its indexes itself and
  * never goes through here.
  */
-import db, { type DynaliteStore } from "dynalite/db/index.js"
+import db from "dynalite/db/index.js"
 import { Effect, Stream } from "effect"
 import { RepositoryError } from "@media-object-storage/core/ports/FileRepository"
 
@@ -40,6 +40,12 @@ interface TableDescription {
   readonly LocalSecondaryIndexes?: ReadonlyArray<unknown>
   readonly GlobalSecondaryIndexes?: ReadonlyArray<unknown>
 }
+
+/**
+ * dynalite's store (`dynalite/db/index.js`'s `create()`), as this module's published signatures name
+ * it: an object, so the .d.ts needs no declarations of dynalite (it ships none; ours are private).
+ */
+export type DynaliteStoreRef = object
 
 /** The parts of dynalite 4's store and `db` module this file uses (undeclared in dynalite.d.ts on purpose). */
 interface Store {
@@ -202,7 +208,7 @@ const orMissing = <A>(read: Effect.Effect<A, RepositoryError>) =>
  * that removes the done intents at once: run it once the last write is over,
  * before the store closes, so a clean stop leaves nothing to settle.
  */
-export const journal = (store: DynaliteStore, runId: string): Effect.Effect<Effect.Effect<void>, RepositoryError> => {
+export const journal = (store: DynaliteStoreRef, runId: string): Effect.Effect<Effect.Effect<void>, RepositoryError> => {
   const target = store as unknown as Store
   const state: Journal = { store: target, runId, sequence: 0, pending: new Map(), done: [], timer: undefined }
   journals.set(target, state)
@@ -252,7 +258,7 @@ const settleOne = Effect.fnUntraced(function*(store: Store, intent: Intent) {
 })
 
 /** Settles every intent the last run left, one after another; run it before the store serves anything. */
-export const settle = Effect.fnUntraced(function*(store: DynaliteStore): Effect.fn.Return<SettleReport, RepositoryError> {
+export const settle = Effect.fnUntraced(function*(store: DynaliteStoreRef): Effect.fn.Return<SettleReport, RepositoryError> {
   const target = store as unknown as Store
   const journaledBefore = (yield* orMissing(call((done) => target.db.get(journalMarker, done)))) !== undefined
   const left = yield* Stream.runCollect(
