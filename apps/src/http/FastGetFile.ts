@@ -22,11 +22,13 @@ import type { FileView } from "@media-object-storage/core/FileView"
 import { type FileId, isFileId } from "@media-object-storage/core/Ids"
 import { Authenticator, hasPermission } from "@media-object-storage/core/ports/Authenticator"
 import { MediaFiles } from "@media-object-storage/core/usecases/MediaFiles"
-import type { ErrorBody, ErrorCode } from "@media-object-storage/api/ApiErrors"
+import type { ErrorCode } from "@media-object-storage/api/ApiErrors"
 import { RequiredPermission } from "@media-object-storage/api/Authentication"
 import { MediaGroup } from "@media-object-storage/api/MediaGroup"
 import { requestIdFrom } from "@media-object-storage/api/CurrentRequest"
+import { errorBody } from "./errorResponse.ts"
 import { type FrontRoute, FrontRoutes } from "./FrontRoutes.ts"
+import { forbiddenMessage } from "./handlers/AuthenticationLive.ts"
 import { HttpConfig } from "./HttpConfig.ts"
 import { wwwAuthenticate } from "./RequestMiddleware.ts"
 
@@ -89,7 +91,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
 
   const endpoint = MediaGroup.endpoints.getFile
   const permission = Context.getOption(endpoint.annotations, RequiredPermission)
-  const forbiddenMessage = `these credentials lack the ${Option.getOrElse(permission, () => "an undeclared")} permission`
+  const forbidden = forbiddenMessage(permission)
   const cors = corsHeadersFor(config.corsOrigins)
 
   /** What a failed request answers; undefined when the client went away (nothing to answer). */
@@ -100,7 +102,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
       if (tag === "Unauthenticated") {
         return Effect.succeed(failure(401, "ACCESS_DENIED", (error.value as { readonly message: string }).message))
       }
-      if (tag === "MissingPermission") return Effect.succeed(failure(403, "ACCESS_DENIED", forbiddenMessage))
+      if (tag === "MissingPermission") return Effect.succeed(failure(403, "ACCESS_DENIED", forbidden))
       if (tag === "FileNotFound") return Effect.succeed(failure(404, "FILE_NOT_FOUND", "file not found"))
     }
     if (Cause.hasInterruptsOnly(cause)) return Effect.succeed(undefined)
@@ -116,7 +118,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
     // JSON.stringify; the byte-for-byte test against HttpApi's schema-encoded answer guards that.
     const body = outcome._tag === "File"
       ? JSON.stringify(outcome.view)
-      : JSON.stringify({ error_code: outcome.code, error_data: { message: outcome.message }, request_id: requestId } satisfies ErrorBody)
+      : JSON.stringify(errorBody(outcome.code, outcome.message, requestId))
     const bytes = Buffer.from(body, "utf8")
     const headers: Record<string, string | number> = {
       "content-type": "application/json",

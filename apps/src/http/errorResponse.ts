@@ -5,6 +5,13 @@
 import { HttpServerResponse } from "effect/http"
 import type { ErrorBody, ErrorCode } from "@media-object-storage/api/ApiErrors"
 
+/** The error body of SPEC §7, as every error response of the API carries it. */
+export const errorBody = (code: ErrorCode, message: string, requestId: string): ErrorBody => ({
+  error_code: code,
+  error_data: { message },
+  request_id: requestId
+})
+
 export const errorResponse = (
   status: number,
   code: ErrorCode,
@@ -12,8 +19,7 @@ export const errorResponse = (
   requestId: string,
   headers?: Record<string, string>
 ): HttpServerResponse.HttpServerResponse => {
-  const body: ErrorBody = { error_code: code, error_data: { message }, request_id: requestId }
-  return HttpServerResponse.jsonUnsafe(body, headers === undefined ? { status } : { status, headers })
+  return HttpServerResponse.jsonUnsafe(errorBody(code, message, requestId), headers === undefined ? { status } : { status, headers })
 }
 
 /** The code and message for an error response that came without a body of ours. */

@@ -8,6 +8,9 @@ import { Context, Effect, Layer, Option } from "effect"
 import type { FileRecord } from "../FileRecord.ts"
 import type { AccountId, FileId } from "../Ids.ts"
 
+/** How many records a hand-off keeps by default (~1 KiB each), its oldest dropped first. */
+export const defaultMaxEntries = 4096
+
 export class KnownRecords extends Context.Service<KnownRecords, {
   /** Keeps `record` (as just written) for the next step of its file; the oldest entry goes when full. */
   readonly put: (record: FileRecord) => Effect.Effect<void>
@@ -18,7 +21,7 @@ export class KnownRecords extends Context.Service<KnownRecords, {
    * One process-wide hand-off, at most `maxEntries` records (~1 KiB each). An upload-url whose upload
    * never comes keeps its entry until newer ones push it out.
    */
-  static readonly layer = (maxEntries = 4096): Layer.Layer<KnownRecords> => Layer.sync(KnownRecords, () => make(maxEntries))
+  static readonly layer = (maxEntries = defaultMaxEntries): Layer.Layer<KnownRecords> => Layer.sync(KnownRecords, () => make(maxEntries))
 }
 
 /** A hand-off of at most `maxEntries` records. */

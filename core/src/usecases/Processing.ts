@@ -12,12 +12,9 @@ import type { ObjectArrived } from "../ObjectArrived.ts"
 import type { FileRepository, RepositoryError } from "../ports/FileRepository.ts"
 import type { ImageProcessor } from "../ports/ImageProcessor.ts"
 import type { ObjectStore } from "../ports/ObjectStore.ts"
-import { KnownRecords, make as makeKnownRecords } from "./KnownRecords.ts"
+import { defaultMaxEntries, KnownRecords, make as makeKnownRecords } from "./KnownRecords.ts"
 import { arrive, drive, driveKnown, type DriveResult, recordArrivalKnown, type WorkflowError } from "./ProcessUpload.ts"
 import { type SweepOptions, type SweepResult, sweepDue } from "./SweepDue.ts"
-
-/** Recorded arrivals waiting for their `drive` at most, without a process-wide KnownRecords. */
-const maxHandedOver = 4096
 
 /** The types of `Processing`'s operations, public with it (their modules are internal). */
 export type { DriveResult, SweepOptions, SweepResult, WorkflowError }
@@ -52,7 +49,7 @@ export class Processing extends Context.Service<Processing, {
         effect.pipe(Effect.provideContext(ports), Effect.provideService(MediaConfig, config))
       // Records handed from step to step of one file (see KnownRecords): process-wide when the app provides
       // KnownRecords (upload-url → arrival → processing), else this service's own (arrival → processing).
-      const known = Option.getOrElse(yield* Effect.serviceOption(KnownRecords), () => makeKnownRecords(maxHandedOver))
+      const known = Option.getOrElse(yield* Effect.serviceOption(KnownRecords), () => makeKnownRecords(defaultMaxEntries))
       return Processing.of({
         arrive: (arrival) => run(arrive(arrival)),
         recordArrival: (arrival) =>

@@ -7,10 +7,14 @@ import { Context, Effect, Layer, Option } from "effect"
 import { HttpServerRequest } from "effect/http"
 import type { HttpApiEndpoint } from "effect/http-api"
 import { ClientAddress } from "@media-object-storage/adapters/auth/ClientAddress"
-import { Authenticator, hasPermission } from "@media-object-storage/core/ports/Authenticator"
+import { Authenticator, hasPermission, type Permission } from "@media-object-storage/core/ports/Authenticator"
 import { apiError, ForbiddenError, UnauthorizedError } from "@media-object-storage/api/ApiErrors"
 import { Authentication, CurrentPrincipal, RequiredPermission } from "@media-object-storage/api/Authentication"
 import { CurrentRequest } from "@media-object-storage/api/CurrentRequest"
+
+/** The 403 message for credentials without `permission` (none: the endpoint declares no permission). */
+export const forbiddenMessage = (permission: Option.Option<Permission>): string =>
+  `these credentials lack the ${Option.getOrElse(permission, () => "an undeclared")} permission`
 
 export const AuthenticationLive = Layer.effect(
   Authentication,
@@ -37,8 +41,7 @@ export const AuthenticationLive = Layer.effect(
         current.accountId = principal.accountId
         const permission = Context.getOption(options.endpoint.annotations, RequiredPermission)
         if (Option.isNone(permission) || !hasPermission(principal, permission.value)) {
-          const needed = Option.getOrElse(permission, () => "an undeclared")
-          return yield* apiError(ForbiddenError, `these credentials lack the ${needed} permission`)
+          return yield* apiError(ForbiddenError, forbiddenMessage(permission))
         }
         return yield* Effect.provideService(httpEffect, CurrentPrincipal, principal)
       })
